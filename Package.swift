@@ -1,0 +1,91 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings shared by every target of ours: Swift 6 mode with strict concurrency is the package default.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "aerd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "aerd", targets: ["aerd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+    ],
+    targets: [
+        // JSON values and a fast byte-level parser/writer; no dependencies.
+        .target(name: "AerJSON", swiftSettings: strict),
+        // Domain values: events, profiles, conditions, segments, strategies, durations, clock.
+        .target(name: "AerCore", dependencies: ["AerJSON"], swiftSettings: strict),
+        // YAML configuration directory → validated typed model, with file:line:column diagnostics.
+        .target(
+            name: "AerConfig",
+            dependencies: ["AerCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
+        // The Store protocol and its embedded SQLite implementation.
+        .target(
+            name: "AerStore",
+            dependencies: ["AerCore", "AerJSON", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        // Segment-spec messages (identify/track/page/screen/group/alias/batch) → validated events.
+        .target(name: "AerIngest", dependencies: ["AerCore", "AerJSON"], swiftSettings: strict),
+        // Bulk imports of CRM records, transactions and lost customers from CSV or NDJSON.
+        .target(name: "AerImport", dependencies: ["AerCore", "AerJSON", "AerIngest", "AerStore"], swiftSettings: strict),
+        // HTTP: Segment ingest and the admin API.
+        .target(
+            name: "AerServer",
+            dependencies: [
+                "AerCore", "AerJSON", "AerConfig", "AerIngest", "AerStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        // The daemon and its command line.
+        .executableTarget(
+            name: "aerd",
+            dependencies: [
+                "AerCore", "AerConfig", "AerStore", "AerIngest", "AerImport", "AerServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+        // Benchmarks (run with `swift run -c release aerd-bench`), never part of the tests.
+        .executableTarget(
+            name: "aerd-bench",
+            dependencies: [
+                "AerCore", "AerJSON", "AerIngest", "AerStore", "AerServer", "AerConfig",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/aerd-bench",
+            swiftSettings: strict),
+
+        .testTarget(name: "AerJSONTests", dependencies: ["AerJSON"]),
+        .testTarget(name: "AerConfigTests", dependencies: ["AerConfig", "AerCore"]),
+        .testTarget(name: "AerStoreTests", dependencies: ["AerStore", "AerCore", "AerJSON"]),
+        .testTarget(name: "AerIngestTests", dependencies: ["AerIngest", "AerCore", "AerJSON"]),
+        .testTarget(name: "AerImportTests", dependencies: ["AerImport", "AerStore", "AerCore"]),
+        .testTarget(
+            name: "AerServerTests",
+            dependencies: [
+                "AerServer", "AerStore", "AerConfig", "AerCore", "AerJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
+        .testTarget(name: "aerdTests", dependencies: ["AerJSON"]),
+    ]
+)
