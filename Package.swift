@@ -52,6 +52,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // The small protocol every channel plugin implements; plugins import only this.
+        .target(
+            name: "AerPluginAPI",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
         // The daemon and its command line.
         .executableTarget(
             name: "aerd",
@@ -66,10 +71,9 @@ let package = Package(
         .executableTarget(
             name: "aerd-bench",
             dependencies: [
-                "AerCore", "AerJSON", "AerIngest", "AerStore", "AerServer", "AerConfig",
+                "AerCore", "AerJSON", "AerIngest", "AerStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/aerd-bench",
             swiftSettings: strict),
@@ -85,6 +89,7 @@ let package = Package(
                 "AerServer", "AerStore", "AerConfig", "AerCore", "AerJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ]),
         .testTarget(name: "aerdTests", dependencies: ["AerJSON"]),
     ]

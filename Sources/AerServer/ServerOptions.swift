@@ -1,0 +1,32 @@
+/// What the HTTP server needs to know, taken from the configuration (and `--listen`).
+public struct ServerOptions: Sendable {
+    /// Address to bind, e.g. `127.0.0.1`.
+    public var host: String
+    /// Port to bind; 0 picks a free one (tests).
+    public var port: Int
+    /// Largest request body accepted, after gzip decoding; larger gets 413.
+    public var maxBodyBytes: Int
+    /// Bearer token for `/v1/profiles`, `/v1/segments`, … (the admin API).
+    public var adminToken: String
+    /// Write keys and the source name each stands for.
+    public var writeKeys: [WriteKey]
+
+    /// A Segment write key and the event source it names.
+    public struct WriteKey: Sendable, Hashable {
+        public var source: String
+        public var key: String
+
+        public init(source: String, key: String) {
+            self.source = source
+            self.key = key
+        }
+    }
+
+    public init(host: String, port: Int, maxBodyBytes: Int, adminToken: String, writeKeys: [WriteKey]) {
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+        self.adminToken = adminToken
+        self.writeKeys = writeKeys
+    }
+}

@@ -1,0 +1,96 @@
+import AerConfig
+import AerCore
+import AerServer
+import AerStore
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `aerd run`: the daemon.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run the daemon: ingest, segments, automation and the admin API.")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(name: .long, help: ArgumentHelp("State directory (overrides state_dir in aerd.yaml).", valueName: "dir"))
+    var state: String?
+
+    @Option(name: .long, help: ArgumentHelp("Address to listen on, HOST:PORT (overrides server.listen; port 0 picks a free one).", valueName: "host:port"))
+    var listen: String?
+
+    func validate() throws {
+        if let listen, Endpoint(parsing: listen) == nil {
+            throw ValidationError("--listen '\(listen)' is not HOST:PORT, e.g. 127.0.0.1:8088 or [::1]:8088")
+        }
+    }
+
+    func run() async throws {
+        let configuration = try options.load()
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = ProcessInfo.processInfo.environment["AERD_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            return handler
+        }
+        let logger = Logger(label: "aerd")
+        let endpoint = listen.flatMap(Endpoint.init(parsing:))
+            ?? Endpoint(host: configuration.server.listen.host, port: configuration.server.listen.port)
+        let storePath = configuration.storePath(stateOverride: state)
+
+        let clock = SystemWallClock()
+        let store: SQLiteStore
+        do {
+            store = try SQLiteStore(
+                path: storePath, clock: clock, busyTimeout: Double(configuration.store.busyTimeout.millis) / 1000)
+        } catch {
+            logger.critical("\(error)")
+            throw SysExit.failure
+        }
+        let server = APIServer(
+            options: ServerOptions(
+                host: endpoint.host, port: endpoint.port, maxBodyBytes: configuration.server.maxBodyBytes,
+                adminToken: configuration.server.adminToken,
+                writeKeys: configuration.ingest.writeKeys.map { ServerOptions.WriteKey(source: $0.source, key: $0.key) }),
+            store: store, clock: clock)
+        let summary = configuration.summary
+        let application = server.application(logger: logger) { port in
+            logger.info("aerd listening on http://\(endpoint.hostForURL):\(port)", metadata: ["config": "\(summary)", "store": "\(storePath)"])
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: application)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            logger.critical("aerd stopped: \(error)")
+            try? await store.close()
+            throw SysExit.failure
+        }
+        try await store.close()
+        logger.info("aerd stopped")
+    }
+}
+
+/// A listen address from the command line; unlike the config file it accepts port 0.
+struct Endpoint {
+    var host: String
+    var port: Int
+
+    init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    init?(parsing text: String) {
+        if text.hasSuffix(":0"), let address = ListenAddress(parsing: String(text.dropLast(2)) + ":1") {
+            self.init(host: address.host, port: 0)
+        } else if let address = ListenAddress(parsing: text) {
+            self.init(host: address.host, port: address.port)
+        } else {
+            return nil
+        }
+    }
+
+    var hostForURL: String { host.contains(":") ? "[\(host)]" : host }
+}
