@@ -22,9 +22,34 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     public init() { members = [] }
 
     /// An object with the given members; a later duplicate key replaces the earlier one in place.
+    ///
+    /// - Parameter pairs: Keys and values in order; the first occurrence of a key fixes its position,
+    ///   the last its value.
     public init(_ pairs: some Sequence<(String, JSONValue)>) {
+        self.init(lastDuplicateWins: pairs.map { (key: $0.0, value: $0.1) })
+    }
+
+    /// Builds an object from members that may repeat keys: a repeated key keeps its first position and
+    /// takes its last value, as `JSON.parse` does in JavaScript.
+    ///
+    /// Linear scans for small objects; a hash index beyond that so a large hostile object costs O(n).
+    init(lastDuplicateWins pairs: [(key: String, value: JSONValue)]) {
         members = []
-        for (key, value) in pairs { self[key] = value }
+        members.reserveCapacity(pairs.count)
+        if pairs.count <= 16 {
+            for pair in pairs { self[pair.key] = pair.value }
+            return
+        }
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(pairs.count)
+        for pair in pairs {
+            if let position = positions[pair.key] {
+                members[position].value = pair.value
+            } else {
+                positions[pair.key] = members.count
+                members.append(pair)
+            }
+        }
     }
 
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
@@ -72,9 +97,19 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         members.makeIterator()
     }
 
+    /// Equal when both have the same keys with equal values, in any order.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         guard lhs.members.count == rhs.members.count else { return false }
-        for member in lhs.members where rhs[member.key] != member.value { return false }
+        // Usually both sides list their keys in the same order: walk them in step, and look keys up
+        // only from the first place where the orders part.
+        for index in lhs.members.indices {
+            let member = lhs.members[index]
+            guard member.key == rhs.members[index].key else {
+                for member in lhs.members[index...] where rhs[member.key] != member.value { return false }
+                return true
+            }
+            if member.value != rhs.members[index].value { return false }
+        }
         return true
     }
 
