@@ -52,6 +52,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // Segmentation: compact per-customer state, memberships, migrations, next-change instants.
+        .target(
+            name: "AerEngine",
+            dependencies: [
+                "AerCore", "AerJSON", "AerStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
         // The small protocol every channel plugin implements; plugins import only this.
         .target(
             name: "AerPluginAPI",
@@ -81,6 +90,7 @@ let package = Package(
         .testTarget(name: "AerJSONTests", dependencies: ["AerJSON"]),
         .testTarget(name: "AerConfigTests", dependencies: ["AerConfig", "AerCore"]),
         .testTarget(name: "AerStoreTests", dependencies: ["AerStore", "AerCore", "AerJSON"]),
+        .testTarget(name: "AerEngineTests", dependencies: ["AerEngine", "AerStore", "AerCore", "AerJSON"]),
         .testTarget(name: "AerIngestTests", dependencies: ["AerIngest", "AerCore", "AerJSON"]),
         .testTarget(name: "AerImportTests", dependencies: ["AerImport", "AerStore", "AerCore"]),
         .testTarget(

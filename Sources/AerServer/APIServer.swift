@@ -8,22 +8,25 @@ public struct APIServer: Sendable {
     public let options: ServerOptions
     private let store: any Store
     private let clock: any WallClock
+    private let afterCommit: @Sendable () -> Void
 
     /// - Parameters:
     ///   - options: address, limits and credentials.
     ///   - store: where events go and profiles come from.
     ///   - clock: stamps `receivedAt`.
-    public init(options: ServerOptions, store: any Store, clock: any WallClock) {
+    ///   - afterCommit: called after each ingest commit (wakes the engine).
+    public init(options: ServerOptions, store: any Store, clock: any WallClock, afterCommit: @escaping @Sendable () -> Void = {}) {
         self.options = options
         self.store = store
         self.clock = clock
+        self.afterCommit = afterCommit
     }
 
     /// The routes, for tests against the router and for the application.
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         let credentials = Credentials(options: options)
-        IngestRoutes(log: store, clock: clock, credentials: credentials, maxBodyBytes: options.maxBodyBytes)
+        IngestRoutes(log: store, clock: clock, credentials: credentials, maxBodyBytes: options.maxBodyBytes, afterCommit: afterCommit)
             .register(on: router)
         AdminRoutes(store: store, credentials: credentials).register(on: router)
         router.get("/livez") { _, _ in JSONResponse.make(.ok, ["status": "alive"]) }

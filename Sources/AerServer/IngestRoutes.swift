@@ -14,6 +14,7 @@ struct IngestRoutes: Sendable {
     let clock: any WallClock
     let credentials: Credentials
     let maxBodyBytes: Int
+    let afterCommit: @Sendable () -> Void
     let messages = SegmentMessages()
 
     func register(on router: Router<BasicRequestContext>) {
@@ -84,6 +85,7 @@ struct IngestRoutes: Sendable {
         }
         do {
             _ = try await log.append(events)
+            afterCommit()
         } catch {
             context.logger.error("event log append failed", metadata: ["error": "\(error)", "events": "\(events.count)"])
             return JSONResponse.error(.serviceUnavailable, "the events could not be stored; retry later", headers: [.retryAfter: "1"])

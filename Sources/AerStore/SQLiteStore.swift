@@ -17,7 +17,7 @@ public final class SQLiteStore: Store {
 
     /// The path of the database file.
     public let path: String
-    private let pool: DatabasePool
+    let pool: DatabasePool
     private let clock: any WallClock
     private let appends: GroupCommit<[Event], AppendOutcome>
 
@@ -86,7 +86,7 @@ public final class SQLiteStore: Store {
         }
     }
 
-    private static func ioError(_ error: any Error) -> StoreError {
+    static func ioError(_ error: any Error) -> StoreError {
         if let error = error as? StoreError { return error }
         return StoreError(.io, "the database write failed: \(error)")
     }

@@ -45,6 +45,42 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v2-segmentation") { db in
+            try db.execute(sql: """
+                CREATE TABLE memberships (
+                    profile_id INTEGER NOT NULL,
+                    set_id TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('lifecycle', 'segment')),
+                    stage TEXT NOT NULL,
+                    since INTEGER NOT NULL,
+                    PRIMARY KEY (profile_id, set_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX memberships_by_stage ON memberships(set_id, stage, profile_id);
+                CREATE TABLE migrations (
+                    id INTEGER PRIMARY KEY,
+                    profile_id INTEGER NOT NULL,
+                    set_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    from_stage TEXT,
+                    to_stage TEXT,
+                    at INTEGER NOT NULL,
+                    cause TEXT NOT NULL,
+                    cause_seq INTEGER,
+                    cause_message_id TEXT
+                );
+                CREATE INDEX migrations_by_profile ON migrations(profile_id, id);
+                CREATE INDEX migrations_by_at ON migrations(at, id);
+                CREATE TABLE timers (
+                    profile_id INTEGER PRIMARY KEY,
+                    due_at INTEGER NOT NULL
+                );
+                CREATE INDEX timers_by_due ON timers(due_at);
+                CREATE TABLE engine_state (
+                    key TEXT PRIMARY KEY,
+                    value TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

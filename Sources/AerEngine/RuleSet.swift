@@ -1,0 +1,140 @@
+public import AerCore
+
+/// The segments and lifecycle sets of a configuration, compiled for incremental evaluation: every
+/// event-based leaf becomes a *feature* whose compact per-profile state is all the engine keeps.
+public struct RuleSet: Sendable {
+    /// A count of matching events, within a window or over all history.
+    struct CountFeature: Hashable {
+        var key: EventKey
+        /// How many of the most recent timestamps to keep: enough to decide every comparison on it.
+        var keep: Int
+    }
+
+    /// Which events a feature counts.
+    struct EventKey: Hashable {
+        var name: String
+        var filters: [PropertyFilter]
+        var window: AerDuration?
+    }
+
+    /// A numeric property of matching events, aggregated within a window or over all history.
+    struct AggregateFeature: Hashable {
+        var name: String
+        var filters: [PropertyFilter]
+        var property: String
+        var window: AerDuration?
+    }
+
+    /// A compiled condition; leaves point at features by index.
+    indirect enum Rule: Sendable {
+        case all([Rule])
+        case any([Rule])
+        case not(Rule)
+        case count(feature: Int, Comparison)
+        case aggregate(feature: Int, AggregateFunction, Comparison)
+        case trait(String, ValueTest)
+        case firstSeen(RecencyRule)
+        case lastSeen(RecencyRule)
+        case sinceLast(event: Int, SinceLastRule.Bound)
+        case predicted(PredictedRule)
+    }
+
+    /// A plain segment or a lifecycle set, compiled.
+    struct Target: Sendable {
+        var id: String
+        var kind: MembershipKind
+        /// Lifecycle: stage ids in order, the last the fallback. Segment: `[id]`.
+        var stages: [String]
+        /// One rule per stage; the fallback's is nil. Segment: its one rule.
+        var rules: [Rule?]
+    }
+
+    var countFeatures: [CountFeature] = []
+    var aggregateFeatures: [AggregateFeature] = []
+    /// Event names whose last occurrence `since_last` reads.
+    var lastEventNames: [String] = []
+    /// Trait names any rule reads (the engine keeps only these).
+    var traitNames: Set<String> = []
+    /// Date-trait tests, for timers.
+    var traitDateTests: [(trait: String, test: ValueTest)] = []
+    var firstSeenRules: [RecencyRule] = []
+    var lastSeenRules: [RecencyRule] = []
+    var sinceLastRules: [(event: Int, bound: SinceLastRule.Bound)] = []
+    var targets: [Target] = []
+    /// For each event name, the features it feeds.
+    var featuresByName: [String: (counts: [Int], aggregates: [Int], lasts: [Int])] = [:]
+
+    /// Compiles the lifecycle sets (first) and segments of a configuration.
+    public init(segments: [SegmentDefinition], lifecycles: [LifecycleSet]) {
+        var countIndex: [EventKey: Int] = [:]
+        var aggregateIndex: [AggregateFeature: Int] = [:]
+        var lastIndex: [String: Int] = [:]
+
+        func compile(_ condition: Condition) -> Rule {
+            switch condition {
+            case .all(let parts): return .all(parts.map(compile))
+            case .any(let parts): return .any(parts.map(compile))
+            case .not(let part): return .not(compile(part))
+            case .event(let rule):
+                let key = EventKey(name: rule.name, filters: rule.filters, window: rule.within)
+                let needed = Self.keepCount(for: rule.count)
+                if let index = countIndex[key] {
+                    countFeatures[index].keep = max(countFeatures[index].keep, needed)
+                    return .count(feature: index, rule.count)
+                }
+                countIndex[key] = countFeatures.count
+                countFeatures.append(CountFeature(key: key, keep: needed))
+                return .count(feature: countFeatures.count - 1, rule.count)
+            case .aggregate(let rule):
+                let feature = AggregateFeature(name: rule.event, filters: rule.filters, property: rule.property, window: rule.within)
+                let index = aggregateIndex[feature] ?? {
+                    aggregateFeatures.append(feature)
+                    aggregateIndex[feature] = aggregateFeatures.count - 1
+                    return aggregateFeatures.count - 1
+                }()
+                return .aggregate(feature: index, rule.function, rule.comparison)
+            case .trait(let rule):
+                traitNames.insert(rule.trait)
+                switch rule.test {
+                case .within, .olderThan: traitDateTests.append((rule.trait, rule.test))
+                default: break
+                }
+                return .trait(rule.trait, rule.test)
+            case .firstSeen(let rule):
+                firstSeenRules.append(rule)
+                return .firstSeen(rule)
+            case .lastSeen(let rule):
+                lastSeenRules.append(rule)
+                return .lastSeen(rule)
+            case .sinceLast(let rule):
+                let index = lastIndex[rule.event] ?? {
+                    lastEventNames.append(rule.event)
+                    lastIndex[rule.event] = lastEventNames.count - 1
+                    return lastEventNames.count - 1
+                }()
+                sinceLastRules.append((index, rule.bound))
+                return .sinceLast(event: index, rule.bound)
+            case .predicted(let rule):
+                return .predicted(rule)
+            }
+        }
+
+        for set in lifecycles {
+            targets.append(Target(id: set.id, kind: .lifecycle, stages: set.stages.map(\.id), rules: set.stages.map { $0.condition.map(compile) }))
+        }
+        for segment in segments {
+            targets.append(Target(id: segment.id, kind: .segment, stages: [segment.id], rules: [compile(segment.condition)]))
+        }
+        for (index, feature) in countFeatures.enumerated() { featuresByName[feature.key.name, default: ([], [], [])].counts.append(index) }
+        for (index, feature) in aggregateFeatures.enumerated() { featuresByName[feature.name, default: ([], [], [])].aggregates.append(index) }
+        for (index, name) in lastEventNames.enumerated() { featuresByName[name, default: ([], [], [])].lasts.append(index) }
+    }
+
+    /// Timestamps to keep so that `count <op> n` is decided exactly: the count only matters up to n + 1.
+    private static func keepCount(for comparison: Comparison) -> Int {
+        max(1, Int(comparison.value.rounded(.up)) + 1)
+    }
+
+    /// The set and segment ids, in evaluation order.
+    public var targetIds: [String] { targets.map(\.id) }
+}

@@ -1,0 +1,146 @@
+public import AerCore
+
+/// The outcome of evaluating one customer: the migrations it caused and when to look again.
+public struct EvaluationResult: Sendable, Hashable {
+    public var profileId: Int64
+    /// Migrations, in target order (lifecycle sets first, then segments).
+    public var migrations: [Migration]
+    /// The instant a rule could next change with no new event; nil for none. Replaces any earlier timer.
+    public var nextTimer: Timestamp?
+}
+
+/// A customer's current place in one lifecycle set or segment, as the store persists it.
+public struct Membership: Sendable, Hashable {
+    public var set: String
+    public var kind: MembershipKind
+    /// The stage (lifecycle) or the segment id (segment, when in it).
+    public var stage: String
+
+    public init(set: String, kind: MembershipKind, stage: String) {
+        self.set = set
+        self.kind = kind
+        self.stage = stage
+    }
+}
+
+/// Incremental segmentation: folds events into compact per-customer state, evaluates every segment and
+/// lifecycle set, and reports migrations and the next instant each customer needs a look.
+///
+/// Single-owner value: the engine service (or `aerd simulate`) drives it from one task, in log order.
+public struct SegmentationEngine: Sendable {
+    public let rules: RuleSet
+    private var profiles: [Int64: ProfileState] = [:]
+
+    /// An engine for the compiled rules, with no customers yet.
+    public init(rules: RuleSet) {
+        self.rules = rules
+    }
+
+    /// Customers the engine holds state for.
+    public var profileCount: Int { profiles.count }
+
+    /// Folds an event in and re-evaluates its customer at `now`.
+    /// - Parameters:
+    ///   - stored: the event with its log position and profile.
+    ///   - now: the evaluation instant (the clock; in a simulation, the event's time).
+    public mutating func apply(_ stored: StoredEvent, now: Timestamp) -> EvaluationResult {
+        let id = stored.profileId
+        fold(stored.event, into: id, now: now.millis)
+        return evaluate(id, at: now, cause: .event(seq: stored.seq, messageId: stored.event.messageId))
+    }
+
+    /// Folds an event into a customer's state without evaluating (rebuilding state from the log).
+    public mutating func replay(_ stored: StoredEvent, now: Timestamp) {
+        fold(stored.event, into: stored.profileId, now: now.millis)
+    }
+
+    /// Re-evaluates a customer whose timer came due at `instant`; migrations are dated `instant`.
+    public mutating func fire(_ profileId: Int64, at instant: Timestamp) -> EvaluationResult {
+        evaluate(profileId, at: instant, cause: .timer)
+    }
+
+    /// Re-evaluates a customer for another reason (configuration change, merge).
+    public mutating func reevaluate(_ profileId: Int64, at instant: Timestamp, cause: MigrationCause) -> EvaluationResult {
+        evaluate(profileId, at: instant, cause: cause)
+    }
+
+    /// Sets a customer's current placement from the store (after a restart), without migrations.
+    public mutating func restore(_ profileId: Int64, memberships: [Membership]) {
+        var state = profiles[profileId] ?? ProfileState(rules: rules)
+        for (index, target) in rules.targets.enumerated() {
+            guard let membership = memberships.first(where: { $0.set == target.id }) else {
+                state.placement[index] = target.kind == .segment ? 0 : -1
+                continue
+            }
+            switch target.kind {
+            case .segment: state.placement[index] = 1
+            case .lifecycle: state.placement[index] = Int16(target.stages.firstIndex(of: membership.stage) ?? -1)
+            }
+        }
+        profiles[profileId] = state
+    }
+
+    /// Forgets a customer (merged into another, or erased).
+    public mutating func remove(_ profileId: Int64) {
+        profiles[profileId] = nil
+    }
+
+    /// The ids of every customer with state.
+    public var profileIds: [Int64] { Array(profiles.keys) }
+
+    /// The customer's current memberships.
+    public func memberships(of profileId: Int64) -> [Membership] {
+        guard let state = profiles[profileId] else { return [] }
+        return rules.targets.indices.compactMap { index in
+            let target = rules.targets[index]
+            let placement = Int(state.placement[index])
+            switch target.kind {
+            case .segment: return placement == 1 ? Membership(set: target.id, kind: .segment, stage: target.id) : nil
+            case .lifecycle: return placement >= 0 ? Membership(set: target.id, kind: .lifecycle, stage: target.stages[placement]) : nil
+            }
+        }
+    }
+
+    /// How many timestamps and values the engine holds for a customer (memory accounting, tests).
+    public func retainedTimestamps(of profileId: Int64) -> Int {
+        guard let state = profiles[profileId] else { return 0 }
+        return state.counters.reduce(0) { $0 + $1.times.count } + state.aggregators.reduce(0) { $0 + $1.times.count }
+    }
+
+    private mutating func fold(_ event: Event, into id: Int64, now: Int64) {
+        if profiles[id] == nil { profiles[id] = ProfileState(rules: rules) }
+        profiles[id]!.apply(event, rules: rules, now: now)
+    }
+
+    private mutating func evaluate(_ id: Int64, at instant: Timestamp, cause: MigrationCause) -> EvaluationResult {
+        guard var state = profiles[id] else { return EvaluationResult(profileId: id, migrations: [], nextTimer: nil) }
+        let now = instant.millis
+        state.prune(rules: rules, now: now)
+        var migrations: [Migration] = []
+        for (index, target) in rules.targets.enumerated() {
+            let previous = Int(state.placement[index])
+            let current: Int
+            switch target.kind {
+            case .segment:
+                current = state.holds(target.rules[0]!, rules: rules, now: now) ? 1 : 0
+                if current != max(previous, 0) {
+                    migrations.append(Migration(
+                        profileId: id, set: target.id, kind: .segment, from: current == 1 ? nil : target.id,
+                        to: current == 1 ? target.id : nil, at: instant, cause: cause))
+                }
+            case .lifecycle:
+                current = target.rules.firstIndex { rule in rule.map { state.holds($0, rules: rules, now: now) } ?? true }
+                    ?? target.stages.count - 1
+                if current != previous {
+                    migrations.append(Migration(
+                        profileId: id, set: target.id, kind: .lifecycle, from: previous >= 0 ? target.stages[previous] : nil,
+                        to: target.stages[current], at: instant, cause: cause))
+                }
+            }
+            state.placement[index] = Int16(current)
+        }
+        let next = state.nextChange(rules: rules, now: now).map(Timestamp.init(millis:))
+        profiles[id] = state
+        return EvaluationResult(profileId: id, migrations: migrations, nextTimer: next)
+    }
+}

@@ -1,0 +1,141 @@
+public import AerCore
+public import AerStore
+
+/// Drives the engine over the store: rebuilds state at start, consumes the event log after its cursor,
+/// fires due timers at their own instants, follows profile merges, and commits each step atomically.
+///
+/// Used by the daemon (wall clock) and by `aerd simulate` (virtual clock).
+public struct SegmentationRunner: Sendable {
+    /// Keys in the store's engine state.
+    enum Key {
+        static let cursor = "cursor"
+        static let mergeCursor = "merge_cursor"
+        static let fingerprint = "rules_fingerprint"
+    }
+
+    public private(set) var engine: SegmentationEngine
+    private let store: any Store
+    private let fingerprint: String
+    /// Last event folded into the engine.
+    public private(set) var cursor: Int64 = 0
+    private var mergeCursor: Int64 = 0
+    /// Events and timers handled per transaction.
+    public var batchSize = 1000
+
+    /// - Parameters:
+    ///   - store: the event log and engine tables.
+    ///   - rules: the compiled segments and lifecycle sets.
+    ///   - fingerprint: identifies the rules; a change recomputes every membership with cause `config`.
+    public init(store: any Store, rules: RuleSet, fingerprint: String) {
+        self.store = store
+        engine = SegmentationEngine(rules: rules)
+        self.fingerprint = fingerprint
+    }
+
+    /// Rebuilds engine state from the log up to the stored cursor, restores memberships, and, when the
+    /// rules changed since the last run, re-evaluates every customer at `now` (cause `config`).
+    /// - Returns: the migrations the configuration change caused.
+    public mutating func start(now: Timestamp) async throws -> [Migration] {
+        cursor = Int64(try await store.engineValue(Key.cursor) ?? "0") ?? 0
+        mergeCursor = Int64(try await store.engineValue(Key.mergeCursor) ?? "0") ?? 0
+        let previousFingerprint = try await store.engineValue(Key.fingerprint)
+        var position: Int64 = 0
+        while position < cursor {
+            let page = try await store.events(after: position, limit: 5000)
+            guard !page.isEmpty else { break }
+            for stored in page where stored.seq <= cursor { engine.replay(stored, now: now) }
+            position = page.last!.seq
+        }
+        for (profile, memberships) in try await store.allMemberships() {
+            engine.restore(profile, memberships: memberships.map { Membership(set: $0.set, kind: $0.kind, stage: $0.stage) })
+        }
+        var migrations = try await followMerges(now: now)
+        if previousFingerprint != fingerprint {
+            var step = SegmentationCommit()
+            for profile in engine.profileIds {
+                record(engine.reevaluate(profile, at: now, cause: .config), into: &step)
+            }
+            step.values[Key.fingerprint] = fingerprint
+            step.keepOnlySets = engine.rules.targetIds
+            try await store.commit(step)
+            migrations += step.migrations
+        }
+        return migrations
+    }
+
+    /// Re-evaluates customers whose timers are due at or before `instant`, each at its own due instant.
+    /// - Returns: the migrations, in order.
+    public mutating func fireTimers(until instant: Timestamp) async throws -> [Migration] {
+        var migrations: [Migration] = []
+        while true {
+            let due = try await store.dueTimers(until: instant, limit: batchSize)
+            guard !due.isEmpty else { break }
+            var step = SegmentationCommit()
+            for timer in due {
+                record(engine.fire(timer.profileId, at: timer.due), into: &step)
+            }
+            try await store.commit(step)
+            migrations += step.migrations
+        }
+        return migrations
+    }
+
+    /// Folds in events after the cursor, up to `batchSize`, each evaluated at `now(event)`.
+    /// - Parameters:
+    ///   - clock: the current instant, for re-evaluating merged profiles.
+    ///   - now: the evaluation instant of each event.
+    ///   - beforeEach: called with each event's instant before it is applied (a simulation fires the
+    ///     timers due before the event there).
+    /// - Returns: the migrations, and how many events were read.
+    public mutating func processEvents(
+        clock: Timestamp, now: (StoredEvent) -> Timestamp, beforeEach: ((Timestamp) async throws -> [Migration])? = nil
+    ) async throws -> (migrations: [Migration], read: Int) {
+        var migrations = try await followMerges(now: clock)
+        let page = try await store.events(after: cursor, limit: batchSize)
+        guard !page.isEmpty else { return (migrations, 0) }
+        var step = SegmentationCommit()
+        for stored in page {
+            let instant = now(stored)
+            if let beforeEach {
+                // A simulation fires timers due before this event first; they commit on their own.
+                try await store.commit(step)
+                migrations += step.migrations
+                step = SegmentationCommit()
+                migrations += try await beforeEach(instant)
+            }
+            record(engine.apply(stored, now: instant), into: &step)
+            cursor = stored.seq
+        }
+        step.values[Key.cursor] = String(cursor)
+        try await store.commit(step)
+        return (migrations + step.migrations, page.count)
+    }
+
+    /// Applies profile merges recorded since the last look: the merged-away profile's rows go, and the
+    /// surviving profile is rebuilt from its (now combined) events and re-evaluated.
+    private mutating func followMerges(now: Timestamp) async throws -> [Migration] {
+        let merges = try await store.merges(after: mergeCursor)
+        guard !merges.isEmpty else { return [] }
+        var step = SegmentationCommit()
+        for merge in merges {
+            let kept = engine.memberships(of: merge.into)
+            engine.remove(merge.from)
+            engine.remove(merge.into)
+            for stored in try await store.events(ofProfile: merge.into) where stored.seq <= cursor {
+                engine.replay(stored, now: now)
+            }
+            engine.restore(merge.into, memberships: kept)
+            step.removedProfiles.append(merge.from)
+            record(engine.reevaluate(merge.into, at: now, cause: .merge), into: &step)
+            mergeCursor = merge.seq
+        }
+        step.values[Key.mergeCursor] = String(mergeCursor)
+        try await store.commit(step)
+        return step.migrations
+    }
+
+    private func record(_ result: EvaluationResult, into step: inout SegmentationCommit) {
+        step.migrations += result.migrations
+        step.timers[result.profileId] = .some(result.nextTimer)
+    }
+}

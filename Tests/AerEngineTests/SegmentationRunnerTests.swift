@@ -1,0 +1,119 @@
+import AerCore
+import AerEngine
+import AerJSON
+import AerStore
+import Testing
+
+/// Feeds events through the real store (identity resolution included), like ingest does.
+func ingest(_ store: SQLiteStore, _ events: [Event]) async throws {
+    _ = try await store.append(events)
+}
+
+func trackEvent(_ id: String, _ name: String, user: String = "ada", at: Timestamp, properties: JSONObject = [:]) -> Event {
+    Event(messageId: id, source: "web", type: .track, userId: user, name: name, properties: properties, timestamp: at, receivedAt: at)
+}
+
+@Suite("Segmentation over the store")
+struct SegmentationRunnerTests {
+    @Test("migrations are committed with their memberships and the next timer")
+    func commitsMigrations() async throws {
+        let store = try temporaryStore()
+        var runner = SegmentationRunner(store: store, rules: shopRules, fingerprint: "v1")
+        _ = try await runner.start(now: day0)
+        try await ingest(store, [trackEvent("o1", "Order Completed", at: day0, properties: ["revenue": 120])])
+        let (migrations, read) = try await runner.processEvents(clock: day0, now: { _ in day0 })
+        #expect(read == 1)
+        #expect(moves(migrations) == ["lifecycle: - → active @2026-01-01T00:00:00.000Z (event)"])
+        #expect(try await store.nextTimer() == day0 + .days(60))
+        #expect(try await store.allMemberships().values.flatMap { $0 }.map(\.stage) == ["active"])
+    }
+
+    @Test("a timer fires at its own instant even when noticed late, and its migration is dated then")
+    func lateTimer() async throws {
+        let store = try temporaryStore()
+        var runner = SegmentationRunner(store: store, rules: shopRules, fingerprint: "v1")
+        _ = try await runner.start(now: day0)
+        try await ingest(store, [trackEvent("o1", "Order Completed", at: day0)])
+        _ = try await runner.processEvents(clock: day0, now: { _ in day0 })
+        let fired = try await runner.fireTimers(until: day0 + .days(400))
+        #expect(moves(fired) == [
+            "lifecycle: active → at_risk @2026-03-02T00:00:00.000Z (timer)",
+            "lifecycle: at_risk → churned @2026-06-30T00:00:00.000Z (timer)",
+        ])
+    }
+
+    @Test("after a restart, state is rebuilt from the log and overdue timers fire with their original instants")
+    func restart() async throws {
+        let store = try temporaryStore()
+        var first = SegmentationRunner(store: store, rules: shopRules, fingerprint: "v1")
+        _ = try await first.start(now: day0)
+        try await ingest(store, [trackEvent("o1", "Order Completed", at: day0)])
+        _ = try await first.processEvents(clock: day0, now: { _ in day0 })
+
+        var second = SegmentationRunner(store: store, rules: shopRules, fingerprint: "v1")
+        let onStart = try await second.start(now: day0 + .days(90))
+        #expect(onStart.isEmpty)
+        #expect(second.engine.memberships(of: 1).map(\.stage) == ["active"])
+        let fired = try await second.fireTimers(until: day0 + .days(90))
+        #expect(moves(fired) == ["lifecycle: active → at_risk @2026-03-02T00:00:00.000Z (timer)"])
+        let (_, read) = try await second.processEvents(clock: day0 + .days(90), now: { _ in day0 + .days(90) })
+        #expect(read == 0)
+    }
+
+    @Test("a rules change recomputes memberships from history with cause config")
+    func configChange() async throws {
+        let store = try temporaryStore()
+        var first = SegmentationRunner(store: store, rules: shopRules, fingerprint: "v1")
+        _ = try await first.start(now: day0)
+        try await ingest(store, [trackEvent("o1", "Order Completed", at: day0, properties: ["revenue": 600])])
+        _ = try await first.processEvents(clock: day0, now: { _ in day0 })
+
+        let stricter = RuleSet(segments: [SegmentDefinition(id: "big_spender", kind: .value, condition: .aggregate(AggregateRule(
+            function: .sum, property: "revenue", event: "Order Completed", within: nil, filters: [], comparison: Comparison(.greaterOrEqual, 1000))))],
+                               lifecycles: [lifecycle])
+        var second = SegmentationRunner(store: store, rules: stricter, fingerprint: "v2")
+        let changed = try await second.start(now: day0 + .days(1))
+        #expect(changed.isEmpty)  // still active; top_spender left the config, big_spender not reached
+        #expect(try await store.allMemberships()[1]?.map(\.set) == ["lifecycle"])
+
+        var third = SegmentationRunner(store: store, rules: shopRules, fingerprint: "v3")
+        let back = try await third.start(now: day0 + .days(1))
+        #expect(moves(back) == ["top_spender: - → top_spender @2026-01-02T00:00:00.000Z (config)"])
+    }
+
+    @Test("events written by another writer (an import) are picked up exactly once")
+    func exactlyOnce() async throws {
+        let store = try temporaryStore()
+        var runner = SegmentationRunner(store: store, rules: shopRules, fingerprint: "v1")
+        runner.batchSize = 2
+        _ = try await runner.start(now: day0)
+        try await ingest(store, (0..<5).map { trackEvent("o\($0)", "Order Completed", at: day0 + .days(Int64($0))) })
+        var total = 0
+        while true {
+            let (_, read) = try await runner.processEvents(clock: day0 + .days(5), now: { _ in day0 + .days(5) })
+            if read == 0 { break }
+            total += read
+        }
+        #expect(total == 5)
+        var restarted = SegmentationRunner(store: store, rules: shopRules, fingerprint: "v1")
+        _ = try await restarted.start(now: day0 + .days(5))
+        #expect(try await restarted.processEvents(clock: day0 + .days(5), now: { _ in day0 + .days(5) }).read == 0)
+        #expect(restarted.engine.memberships(of: 1).first?.stage == "loyal")
+    }
+
+    @Test("a merge of an anonymous history into a known customer rebuilds the survivor")
+    func merge() async throws {
+        let store = try temporaryStore()
+        var runner = SegmentationRunner(store: store, rules: shopRules, fingerprint: "v1")
+        _ = try await runner.start(now: day0)
+        let anonymousOrder = Event(messageId: "a1", source: "web", type: .track, anonymousId: "device", name: "Order Completed", timestamp: day0, receivedAt: day0)
+        try await ingest(store, [anonymousOrder, trackEvent("k1", "Page Viewed", user: "ada", at: day0)])
+        _ = try await runner.processEvents(clock: day0, now: { _ in day0 })
+        let link = Event(messageId: "i1", source: "web", type: .identify, userId: "ada", anonymousId: "device", timestamp: day0 + .hours(1), receivedAt: day0 + .hours(1))
+        try await ingest(store, [link])
+        let (migrations, _) = try await runner.processEvents(clock: day0 + .hours(1), now: { _ in day0 + .hours(1) })
+        let ada = try #require(try await store.profile(matching: "ada"))
+        #expect(migrations.contains { $0.profileId == ada.id && $0.to == "active" && $0.cause == .merge })
+        #expect(try await store.allMemberships().count == 1)
+    }
+}
