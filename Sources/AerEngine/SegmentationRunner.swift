@@ -84,31 +84,53 @@ public struct SegmentationRunner: Sendable {
     /// - Parameters:
     ///   - clock: the current instant, for re-evaluating merged profiles.
     ///   - now: the evaluation instant of each event.
-    ///   - beforeEach: called with each event's instant before it is applied (a simulation fires the
-    ///     timers due before the event there).
     /// - Returns: the migrations, and how many events were read.
-    public mutating func processEvents(
-        clock: Timestamp, now: (StoredEvent) -> Timestamp, beforeEach: ((Timestamp) async throws -> [Migration])? = nil
-    ) async throws -> (migrations: [Migration], read: Int) {
-        var migrations = try await followMerges(now: clock)
+    public mutating func processEvents(clock: Timestamp, now: (StoredEvent) -> Timestamp) async throws -> (migrations: [Migration], read: Int) {
+        let merged = try await followMerges(now: clock)
         let page = try await store.events(after: cursor, limit: batchSize)
-        guard !page.isEmpty else { return (migrations, 0) }
+        guard !page.isEmpty else { return (merged, 0) }
         var step = SegmentationCommit()
         for stored in page {
-            let instant = now(stored)
-            if let beforeEach {
-                // A simulation fires timers due before this event first; they commit on their own.
-                try await store.commit(step)
-                migrations += step.migrations
-                step = SegmentationCommit()
-                migrations += try await beforeEach(instant)
-            }
-            record(engine.apply(stored, now: instant), into: &step)
+            record(engine.apply(stored, now: now(stored)), into: &step)
             cursor = stored.seq
         }
         step.values[Key.cursor] = String(cursor)
         try await store.commit(step)
-        return (migrations + step.migrations, page.count)
+        return (merged + step.migrations, page.count)
+    }
+
+    /// Replays the whole log on a virtual clock: the clock follows event time (never going back), every
+    /// timer fires at its instant between events, and after the last event the clock runs on to `end`.
+    /// - Returns: every migration, in the order it happened.
+    public mutating func simulate(until end: Timestamp) async throws -> [Migration] {
+        var migrations: [Migration] = []
+        var now = Timestamp(millis: .min)
+        while true {
+            let page = try await store.events(after: cursor, limit: batchSize)
+            guard let first = page.first else { break }
+            let nextDue = try await store.nextTimer()
+            // Events up to the next due timer go in one step; a timer due first fires first.
+            if let nextDue, nextDue <= max(now, first.event.timestamp) {
+                migrations += try await fireTimers(until: max(now, first.event.timestamp))
+                continue
+            }
+            var step = SegmentationCommit()
+            var due = nextDue ?? .init(millis: .max)
+            for stored in page {
+                let instant = max(now, stored.event.timestamp)
+                if instant >= due { break }
+                now = instant
+                let result = engine.apply(stored, now: now)
+                record(result, into: &step)
+                if let next = result.nextTimer { due = min(due, next) }
+                cursor = stored.seq
+            }
+            step.values[Key.cursor] = String(cursor)
+            try await store.commit(step)
+            migrations += step.migrations
+        }
+        migrations += try await fireTimers(until: end)
+        return migrations
     }
 
     /// Applies profile merges recorded since the last look: the merged-away profile's rows go, and the
