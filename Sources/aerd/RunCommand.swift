@@ -1,5 +1,6 @@
 import AerConfig
 import AerCore
+import AerEngine
 import AerServer
 import AerStore
 import ArgumentParser
@@ -47,19 +48,23 @@ struct RunCommand: AsyncParsableCommand {
             logger.critical("\(error)")
             throw SysExit.failure
         }
+        let wakeup = Wakeup()
+        let segmentation = SegmentationService(
+            store: store, rules: RuleSet(segments: configuration.segments, lifecycles: configuration.lifecycles),
+            fingerprint: configuration.fingerprint, clock: clock, wakeup: wakeup, logger: logger)
         let server = APIServer(
             options: ServerOptions(
                 host: endpoint.host, port: endpoint.port, maxBodyBytes: configuration.server.maxBodyBytes,
                 adminToken: configuration.server.adminToken,
                 writeKeys: configuration.ingest.writeKeys.map { ServerOptions.WriteKey(source: $0.source, key: $0.key) }),
-            store: store, clock: clock)
+            store: store, clock: clock, afterCommit: { wakeup.signal() })
         let summary = configuration.summary
         let application = server.application(logger: logger) { port in
             logger.info("aerd listening on http://\(endpoint.hostForURL):\(port)", metadata: ["config": "\(summary)", "store": "\(storePath)"])
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: application)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [.init(service: segmentation), .init(service: application)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {
