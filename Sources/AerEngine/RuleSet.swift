@@ -64,8 +64,17 @@ public struct RuleSet: Sendable {
     /// For each event name, the features it feeds.
     var featuresByName: [String: (counts: [Int], aggregates: [Int], lasts: [Int])] = [:]
 
+    /// Identifies the rules: a change of any segment or lifecycle definition changes it, so stored
+    /// memberships are recomputed (cause `config`); strategy or template edits do not.
+    public let fingerprint: String
+
     /// Compiles the lifecycle sets (first) and segments of a configuration.
     public init(segments: [SegmentDefinition], lifecycles: [LifecycleSet]) {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "\(lifecycles)|\(segments)".utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        fingerprint = String(hash, radix: 16)
         var countIndex: [EventKey: Int] = [:]
         var aggregateIndex: [AggregateFeature: Int] = [:]
         var lastIndex: [String: Int] = [:]

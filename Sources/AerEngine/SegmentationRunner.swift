@@ -25,11 +25,10 @@ public struct SegmentationRunner: Sendable {
     /// - Parameters:
     ///   - store: the event log and engine tables.
     ///   - rules: the compiled segments and lifecycle sets.
-    ///   - fingerprint: identifies the rules; a change recomputes every membership with cause `config`.
-    public init(store: any Store, rules: RuleSet, fingerprint: String) {
+    public init(store: any Store, rules: RuleSet) {
         self.store = store
         engine = SegmentationEngine(rules: rules)
-        self.fingerprint = fingerprint
+        fingerprint = rules.fingerprint
     }
 
     /// Rebuilds engine state from the log up to the stored cursor, restores memberships, and, when the

@@ -7,7 +7,6 @@ public import ServiceLifecycle
 public struct SegmentationService: Service {
     private let store: any Store
     private let rules: RuleSet
-    private let fingerprint: String
     private let clock: any WallClock
     private let wakeup: Wakeup
     private let logger: Logger
@@ -16,11 +15,10 @@ public struct SegmentationService: Service {
 
     /// - Parameters:
     ///   - wakeup: signalled by the ingest path after each commit.
-    public init(store: any Store, rules: RuleSet, fingerprint: String, clock: any WallClock, wakeup: Wakeup, logger: Logger,
+    public init(store: any Store, rules: RuleSet, clock: any WallClock, wakeup: Wakeup, logger: Logger,
                 pollInterval: Duration = .milliseconds(500)) {
         self.store = store
         self.rules = rules
-        self.fingerprint = fingerprint
         self.clock = clock
         self.wakeup = wakeup
         self.logger = logger
@@ -28,7 +26,7 @@ public struct SegmentationService: Service {
     }
 
     public func run() async throws {
-        var runner = SegmentationRunner(store: store, rules: rules, fingerprint: fingerprint)
+        var runner = SegmentationRunner(store: store, rules: rules)
         let changed = try await runner.start(now: clock.now())
         logger.info("segmentation engine started", metadata: [
             "profiles": "\(runner.engine.profileCount)", "cursor": "\(runner.cursor)", "config_migrations": "\(changed.count)",

@@ -49,9 +49,9 @@ struct RunCommand: AsyncParsableCommand {
             throw SysExit.failure
         }
         let wakeup = Wakeup()
+        let rules = RuleSet(segments: configuration.segments, lifecycles: configuration.lifecycles)
         let segmentation = SegmentationService(
-            store: store, rules: RuleSet(segments: configuration.segments, lifecycles: configuration.lifecycles),
-            fingerprint: configuration.fingerprint, clock: clock, wakeup: wakeup, logger: logger)
+            store: store, rules: rules, clock: clock, wakeup: wakeup, logger: logger)
         let server = APIServer(
             options: ServerOptions(
                 host: endpoint.host, port: endpoint.port, maxBodyBytes: configuration.server.maxBodyBytes,

@@ -70,7 +70,7 @@ struct SimulateCommand: AsyncParsableCommand {
         }
 
         let rules = RuleSet(segments: configuration.segments, lifecycles: configuration.lifecycles)
-        var runner = SegmentationRunner(store: store, rules: rules, fingerprint: configuration.fingerprint)
+        var runner = SegmentationRunner(store: store, rules: rules)
         var migrations = try await runner.start(now: firstTime)
         migrations += try await runner.simulate(until: end)
         if let start { migrations.removeAll { $0.at < start } }

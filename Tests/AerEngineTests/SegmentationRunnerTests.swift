@@ -18,7 +18,7 @@ struct SegmentationRunnerTests {
     @Test("migrations are committed with their memberships and the next timer")
     func commitsMigrations() async throws {
         let store = try temporaryStore()
-        var runner = SegmentationRunner(store: store, rules: shopRules, fingerprint: "v1")
+        var runner = SegmentationRunner(store: store, rules: shopRules)
         _ = try await runner.start(now: day0)
         try await ingest(store, [trackEvent("o1", "Order Completed", at: day0, properties: ["revenue": 120])])
         let (migrations, read) = try await runner.processEvents(clock: day0, now: { _ in day0 })
@@ -31,7 +31,7 @@ struct SegmentationRunnerTests {
     @Test("a timer fires at its own instant even when noticed late, and its migration is dated then")
     func lateTimer() async throws {
         let store = try temporaryStore()
-        var runner = SegmentationRunner(store: store, rules: shopRules, fingerprint: "v1")
+        var runner = SegmentationRunner(store: store, rules: shopRules)
         _ = try await runner.start(now: day0)
         try await ingest(store, [trackEvent("o1", "Order Completed", at: day0)])
         _ = try await runner.processEvents(clock: day0, now: { _ in day0 })
@@ -45,12 +45,12 @@ struct SegmentationRunnerTests {
     @Test("after a restart, state is rebuilt from the log and overdue timers fire with their original instants")
     func restart() async throws {
         let store = try temporaryStore()
-        var first = SegmentationRunner(store: store, rules: shopRules, fingerprint: "v1")
+        var first = SegmentationRunner(store: store, rules: shopRules)
         _ = try await first.start(now: day0)
         try await ingest(store, [trackEvent("o1", "Order Completed", at: day0)])
         _ = try await first.processEvents(clock: day0, now: { _ in day0 })
 
-        var second = SegmentationRunner(store: store, rules: shopRules, fingerprint: "v1")
+        var second = SegmentationRunner(store: store, rules: shopRules)
         let onStart = try await second.start(now: day0 + .days(90))
         #expect(onStart.isEmpty)
         #expect(second.engine.memberships(of: 1).map(\.stage) == ["active"])
@@ -63,7 +63,7 @@ struct SegmentationRunnerTests {
     @Test("a rules change recomputes memberships from history with cause config")
     func configChange() async throws {
         let store = try temporaryStore()
-        var first = SegmentationRunner(store: store, rules: shopRules, fingerprint: "v1")
+        var first = SegmentationRunner(store: store, rules: shopRules)
         _ = try await first.start(now: day0)
         try await ingest(store, [trackEvent("o1", "Order Completed", at: day0, properties: ["revenue": 600])])
         _ = try await first.processEvents(clock: day0, now: { _ in day0 })
@@ -71,12 +71,12 @@ struct SegmentationRunnerTests {
         let stricter = RuleSet(segments: [SegmentDefinition(id: "big_spender", kind: .value, condition: .aggregate(AggregateRule(
             function: .sum, property: "revenue", event: "Order Completed", within: nil, filters: [], comparison: Comparison(.greaterOrEqual, 1000))))],
                                lifecycles: [lifecycle])
-        var second = SegmentationRunner(store: store, rules: stricter, fingerprint: "v2")
+        var second = SegmentationRunner(store: store, rules: stricter)
         let changed = try await second.start(now: day0 + .days(1))
         #expect(changed.isEmpty)  // still active; top_spender left the config, big_spender not reached
         #expect(try await store.allMemberships()[1]?.map(\.set) == ["lifecycle"])
 
-        var third = SegmentationRunner(store: store, rules: shopRules, fingerprint: "v3")
+        var third = SegmentationRunner(store: store, rules: shopRules)
         let back = try await third.start(now: day0 + .days(1))
         #expect(moves(back) == ["top_spender: - → top_spender @2026-01-02T00:00:00.000Z (config)"])
     }
@@ -84,7 +84,7 @@ struct SegmentationRunnerTests {
     @Test("events written by another writer (an import) are picked up exactly once")
     func exactlyOnce() async throws {
         let store = try temporaryStore()
-        var runner = SegmentationRunner(store: store, rules: shopRules, fingerprint: "v1")
+        var runner = SegmentationRunner(store: store, rules: shopRules)
         runner.batchSize = 2
         _ = try await runner.start(now: day0)
         try await ingest(store, (0..<5).map { trackEvent("o\($0)", "Order Completed", at: day0 + .days(Int64($0))) })
@@ -95,7 +95,7 @@ struct SegmentationRunnerTests {
             total += read
         }
         #expect(total == 5)
-        var restarted = SegmentationRunner(store: store, rules: shopRules, fingerprint: "v1")
+        var restarted = SegmentationRunner(store: store, rules: shopRules)
         _ = try await restarted.start(now: day0 + .days(5))
         #expect(try await restarted.processEvents(clock: day0 + .days(5), now: { _ in day0 + .days(5) }).read == 0)
         #expect(restarted.engine.memberships(of: 1).first?.stage == "loyal")
@@ -104,7 +104,7 @@ struct SegmentationRunnerTests {
     @Test("a merge of an anonymous history into a known customer rebuilds the survivor")
     func merge() async throws {
         let store = try temporaryStore()
-        var runner = SegmentationRunner(store: store, rules: shopRules, fingerprint: "v1")
+        var runner = SegmentationRunner(store: store, rules: shopRules)
         _ = try await runner.start(now: day0)
         let anonymousOrder = Event(messageId: "a1", source: "web", type: .track, anonymousId: "device", name: "Order Completed", timestamp: day0, receivedAt: day0)
         try await ingest(store, [anonymousOrder, trackEvent("k1", "Page Viewed", user: "ada", at: day0)])
