@@ -61,7 +61,7 @@ struct ProfileState: Sendable {
                 counters[index].total += 1
                 continue
             }
-            if time <= now - window.millis { continue }
+            if now != .min && time <= now - window.millis { continue }
             Self.insert(time, into: &counters[index].times)
             if counters[index].times.count > feature.keep { counters[index].times.removeFirst(counters[index].times.count - feature.keep) }
         }
@@ -71,7 +71,7 @@ struct ProfileState: Sendable {
                 let value = JSONValue.object(event.properties).value(atPath: feature.property)?.numeric
             else { continue }
             if let window = feature.window {
-                if time <= now - window.millis { continue }
+                if now != .min && time <= now - window.millis { continue }
                 let position = Self.insert(time, into: &aggregators[index].times)
                 aggregators[index].values.insert(value, at: position)
             } else {

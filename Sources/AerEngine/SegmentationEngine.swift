@@ -50,8 +50,11 @@ public struct SegmentationEngine: Sendable {
     }
 
     /// Folds an event into a customer's state without evaluating (rebuilding state from the log).
-    public mutating func replay(_ stored: StoredEvent, now: Timestamp) {
-        fold(stored.event, into: stored.profileId, now: now.millis)
+    ///
+    /// Nothing is dropped as too old here: a timer still pending from before the rebuild must see the
+    /// state as it was at its own instant. The next evaluation prunes.
+    public mutating func replay(_ stored: StoredEvent) {
+        fold(stored.event, into: stored.profileId, now: .min)
     }
 
     /// Re-evaluates a customer whose timer came due at `instant`; migrations are dated `instant`.

@@ -42,7 +42,7 @@ public struct SegmentationRunner: Sendable {
         while position < cursor {
             let page = try await store.events(after: position, limit: 5000)
             guard !page.isEmpty else { break }
-            for stored in page where stored.seq <= cursor { engine.replay(stored, now: now) }
+            for stored in page where stored.seq <= cursor { engine.replay(stored) }
             position = page.last!.seq
         }
         for (profile, memberships) in try await store.allMemberships() {
@@ -143,7 +143,7 @@ public struct SegmentationRunner: Sendable {
             engine.remove(merge.from)
             engine.remove(merge.into)
             for stored in try await store.events(ofProfile: merge.into) where stored.seq <= cursor {
-                engine.replay(stored, now: now)
+                engine.replay(stored)
             }
             engine.restore(merge.into, memberships: kept)
             step.removedProfiles.append(merge.from)

@@ -49,6 +49,8 @@ struct IngestRoutes: Sendable {
             }
             do {
                 body = try body.decompress(with: .gzip(), maxSize: maxBodyBytes)
+                // The decompressor's limit is approximate (buffers round up); enforce the exact cap.
+                if body.readableBytes > maxBodyBytes { return tooLarge() }
             } catch let error as CompressNIOError where error == .bufferOverflow {
                 return tooLarge()
             } catch {

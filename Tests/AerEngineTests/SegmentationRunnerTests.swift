@@ -24,7 +24,7 @@ struct SegmentationRunnerTests {
         let (migrations, read) = try await runner.processEvents(clock: day0, now: { _ in day0 })
         #expect(read == 1)
         #expect(moves(migrations) == ["lifecycle: - → active @2026-01-01T00:00:00.000Z (event)"])
-        #expect(try await store.nextTimer() == day0 + .days(60))
+        #expect(try await store.nextTimer() == day0 + .days(3))
         #expect(try await store.allMemberships().values.flatMap { $0 }.map(\.stage) == ["active"])
     }
 
