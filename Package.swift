@@ -41,7 +41,7 @@ let package = Package(
         // Segment-spec messages (identify/track/page/screen/group/alias/batch) → validated events.
         .target(name: "AerIngest", dependencies: ["AerCore", "AerJSON"], swiftSettings: strict),
         // Bulk imports of CRM records, transactions and lost customers from CSV or NDJSON.
-        .target(name: "AerImport", dependencies: ["AerCore", "AerJSON", "AerIngest", "AerStore"], swiftSettings: strict),
+        .target(name: "AerImport", dependencies: ["AerCore", "AerJSON"], swiftSettings: strict),
         // HTTP: Segment ingest and the admin API.
         .target(
             name: "AerServer",
@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "AerStoreTests", dependencies: ["AerStore", "AerCore", "AerJSON"]),
         .testTarget(name: "AerEngineTests", dependencies: ["AerEngine", "AerStore", "AerCore", "AerJSON"]),
         .testTarget(name: "AerIngestTests", dependencies: ["AerIngest", "AerCore", "AerJSON"]),
-        .testTarget(name: "AerImportTests", dependencies: ["AerImport", "AerStore", "AerCore"]),
+        .testTarget(name: "AerImportTests", dependencies: ["AerImport", "AerCore", "AerJSON"]),
         .testTarget(
             name: "AerServerTests",
             dependencies: [
