@@ -68,10 +68,7 @@ struct DirectoryLoader {
         guard reader.diagnostics.isEmpty, let server = settings.server, let ingest = settings.ingest else {
             return .failure(ConfigErrors(diagnostics: reader.diagnostics))
         }
-        var store = settings.store
-        if !store.path.hasPrefix("/") {
-            store.path = settings.stateDirectory.hasSuffix("/") ? settings.stateDirectory + store.path : settings.stateDirectory + "/" + store.path
-        }
+        let store = settings.store
         var hasher = SHA256()
         for file in files.sorted(by: { $0.path < $1.path }) {
             hasher.update(Array(file.path.utf8) + [0])

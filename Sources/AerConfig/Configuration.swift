@@ -86,6 +86,14 @@ public struct AerConfiguration: Sendable {
     }
 
     /// The channel with `id`, if configured.
+    /// The database file: `store.path` if absolute, else inside the state directory; `stateDirectory`
+    /// (from `--state`) replaces `state_dir` when given.
+    public func storePath(stateDirectory override: String? = nil) -> String {
+        if store.path.hasPrefix("/") { return store.path }
+        let directory = override ?? stateDirectory
+        return directory.hasSuffix("/") ? directory + store.path : directory + "/" + store.path
+    }
+
     public func channel(_ id: String) -> ChannelDefinition? { channels.first { $0.id == id } }
 
     /// The lifecycle set with `id`, if configured.
@@ -164,8 +172,8 @@ public struct ServerSettings: Sendable, Hashable {
 
 /// `store:` in aerd.yaml.
 public struct StoreSettings: Sendable, Hashable {
-    /// The SQLite database file. A relative `path:` in YAML is resolved against the state directory, so this
-    /// is relative to the working directory (or absolute).
+    /// The SQLite database file as written in YAML: absolute, or relative to the state directory
+    /// (see `AerConfiguration.storePath(stateDirectory:)`).
     public var path: String
     /// How long SQLite waits for a lock before giving up; default 5s.
     public var busyTimeout: AerDuration
@@ -174,7 +182,7 @@ public struct StoreSettings: Sendable, Hashable {
     /// - Parameters:
     ///   - path: The database file.
     ///   - busyTimeout: How long to wait for a lock.
-    public init(path: String = "state/aerd.sqlite", busyTimeout: AerDuration = .seconds(5)) {
+    public init(path: String = "aerd.sqlite", busyTimeout: AerDuration = .seconds(5)) {
         self.path = path
         self.busyTimeout = busyTimeout
     }

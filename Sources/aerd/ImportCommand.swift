@@ -47,7 +47,7 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.load()
-        let storePath = configuration.storePath(stateOverride: state)
+        let storePath = configuration.storePath(stateDirectory: state)
         var mapping: [String: String] = [:]
         for entry in mappings {
             let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

@@ -37,7 +37,7 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "aerd")
         let endpoint = listen.flatMap(Endpoint.init(parsing:))
             ?? Endpoint(host: configuration.server.listen.host, port: configuration.server.listen.port)
-        let storePath = configuration.storePath(stateOverride: state)
+        let storePath = configuration.storePath(stateDirectory: state)
 
         let clock = SystemWallClock()
         let store: SQLiteStore
