@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(
             name: "AerServerTests",
             dependencies: [
-                "AerServer", "AerStore", "AerConfig", "AerCore", "AerJSON",
+                "AerServer", "AerStore", "AerConfig", "AerCore", "AerJSON", "AerEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),

@@ -28,7 +28,7 @@ public struct APIServer: Sendable {
         let credentials = Credentials(options: options)
         IngestRoutes(log: store, clock: clock, credentials: credentials, maxBodyBytes: options.maxBodyBytes, afterCommit: afterCommit)
             .register(on: router)
-        AdminRoutes(store: store, credentials: credentials).register(on: router)
+        AdminRoutes(store: store, credentials: credentials, catalog: options.catalog, clock: clock).register(on: router)
         router.get("/livez") { _, _ in JSONResponse.make(.ok, ["status": "alive"]) }
         return router
     }

@@ -10,6 +10,26 @@ public struct ServerOptions: Sendable {
     public var adminToken: String
     /// Write keys and the source name each stands for.
     public var writeKeys: [WriteKey]
+    /// The configured segments and lifecycle sets, for `GET /v1/segments`.
+    public var catalog: [CatalogEntry]
+
+    /// A segment or lifecycle set as the admin API lists it.
+    public struct CatalogEntry: Sendable, Hashable {
+        public var id: String
+        /// behavioural, lifecycle, value or intent.
+        public var kind: String
+        /// `segment` or `lifecycle`.
+        public var type: String
+        /// Lifecycle stages in order; empty for a segment.
+        public var stages: [String]
+
+        public init(id: String, kind: String, type: String, stages: [String]) {
+            self.id = id
+            self.kind = kind
+            self.type = type
+            self.stages = stages
+        }
+    }
 
     /// A Segment write key and the event source it names.
     public struct WriteKey: Sendable, Hashable {
@@ -22,7 +42,8 @@ public struct ServerOptions: Sendable {
         }
     }
 
-    public init(host: String, port: Int, maxBodyBytes: Int, adminToken: String, writeKeys: [WriteKey]) {
+    public init(host: String, port: Int, maxBodyBytes: Int, adminToken: String, writeKeys: [WriteKey], catalog: [CatalogEntry] = []) {
+        self.catalog = catalog
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes

@@ -28,19 +28,6 @@ struct MigrationListing {
     }
 
     func json(_ migration: Migration) -> JSONValue {
-        var object: JSONObject = [
-            "customer": .string(customers[migration.profileId] ?? String(migration.profileId)),
-            "profileId": .number(Double(migration.profileId)),
-            "set": .string(migration.set),
-            "kind": .string(migration.kind.rawValue),
-            "from": migration.from.map(JSONValue.string) ?? .null,
-            "to": migration.to.map(JSONValue.string) ?? .null,
-            "at": .string(migration.at.iso8601),
-            "cause": .string(migration.cause.kind),
-        ]
-        if case .event(let seq, let messageId) = migration.cause {
-            object["causeEvent"] = ["seq": .number(Double(seq)), "messageId": .string(messageId)]
-        }
-        return .object(object)
+        migration.json(customer: customers[migration.profileId] ?? String(migration.profileId))
     }
 }

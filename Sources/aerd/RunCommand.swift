@@ -56,7 +56,8 @@ struct RunCommand: AsyncParsableCommand {
             options: ServerOptions(
                 host: endpoint.host, port: endpoint.port, maxBodyBytes: configuration.server.maxBodyBytes,
                 adminToken: configuration.server.adminToken,
-                writeKeys: configuration.ingest.writeKeys.map { ServerOptions.WriteKey(source: $0.source, key: $0.key) }),
+                writeKeys: configuration.ingest.writeKeys.map { ServerOptions.WriteKey(source: $0.source, key: $0.key) },
+                catalog: configuration.catalog),
             store: store, clock: clock, afterCommit: { wakeup.signal() })
         let summary = configuration.summary
         let application = server.application(logger: logger) { port in

@@ -20,11 +20,11 @@ struct Harness {
     let store: SQLiteStore
     let server: APIServer
 
-    init(maxBodyBytes: Int = 1 << 20) throws {
+    init(maxBodyBytes: Int = 1 << 20, catalog: [ServerOptions.CatalogEntry] = []) throws {
         store = try SQLiteStore(path: NSTemporaryDirectory() + "aerd-server-" + UUID().uuidString + "/aerd.sqlite", clock: ManualWallClock(now))
         server = APIServer(
             options: ServerOptions(host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes, adminToken: adminToken,
-                                   writeKeys: [.init(source: "web", key: writeKey)]),
+                                   writeKeys: [.init(source: "web", key: writeKey)], catalog: catalog),
             store: store, clock: ManualWallClock(now))
     }
 

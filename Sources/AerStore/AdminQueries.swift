@@ -1,0 +1,66 @@
+public import AerCore
+
+/// Read-only queries behind the admin API and the reports.
+public protocol AdminQueries: Sendable {
+    /// A customer's current memberships.
+    func memberships(ofProfile profileId: Int64) async throws -> [StoredMembership]
+
+    /// A customer's most recent migrations, newest first.
+    func migrations(ofProfile profileId: Int64, limit: Int) async throws -> [Migration]
+
+    /// Member counts: set or segment id → stage (or segment id) → customers.
+    func memberCounts() async throws -> [String: [String: Int]]
+
+    /// Customers in a set (optionally one stage of it), by ascending profile id after `cursor`.
+    func members(of set: String, stage: String?, after cursor: Int64, limit: Int) async throws -> [Int64]
+
+    /// Migrations matching `query`, by ascending id after its cursor.
+    func migrations(matching query: MigrationQuery) async throws -> [Migration]
+
+    /// Counts of migrations from → to in a set over a period (`from` nil for first placements).
+    func migrationCounts(set: String, since: Timestamp, until: Timestamp) async throws -> [MigrationCount]
+
+    /// Customers per stage of a set at an instant in the past, reconstructed from migrations.
+    func stageCounts(set: String, at instant: Timestamp) async throws -> [String: Int]
+
+    /// The display ids (first userId, else first anonymousId) of these profiles.
+    func displayIds(of profileIds: [Int64]) async throws -> [Int64: String]
+}
+
+/// Filters for `GET /v1/migrations`.
+public struct MigrationQuery: Sendable, Hashable {
+    public var since: Timestamp?
+    public var until: Timestamp?
+    public var set: String?
+    public var from: String?
+    public var to: String?
+    public var profileId: Int64?
+    /// Return migrations with an id greater than this.
+    public var after: Int64 = 0
+    public var limit: Int = 100
+
+    public init(since: Timestamp? = nil, until: Timestamp? = nil, set: String? = nil, from: String? = nil, to: String? = nil,
+                profileId: Int64? = nil, after: Int64 = 0, limit: Int = 100) {
+        self.since = since
+        self.until = until
+        self.set = set
+        self.from = from
+        self.to = to
+        self.profileId = profileId
+        self.after = after
+        self.limit = limit
+    }
+}
+
+/// How many customers moved from → to.
+public struct MigrationCount: Sendable, Hashable {
+    public var from: String?
+    public var to: String?
+    public var count: Int
+
+    public init(from: String?, to: String?, count: Int) {
+        self.from = from
+        self.to = to
+        self.count = count
+    }
+}
