@@ -59,6 +59,10 @@ struct ConfigReader {
     /// The value of a required key; reports a missing key at the mapping and an empty value at the key.
     mutating func required(_ fields: Fields, _ key: String, hint: String? = nil) -> YAMLNode? {
         if let value = fields[key] { return value }
+        // A misspelt key is already reported as unknown, with the right name as its hint.
+        if fields.entries.contains(where: { $0.key != key && Spelling.nearest(to: $0.key, among: [key]) != nil && !fields.has(key) }) {
+            return nil
+        }
         if let keyNode = fields.keyNode(key) {
             error(keyNode.location, "missing value for '\(key)'", hint: hint)
         } else {
@@ -232,7 +236,7 @@ struct ConfigReader {
             switch FileText.read(path) {
             case .success(let contents):
                 var value = Substring(contents)
-                while value.last == "\n" || value.last == "\r" { value = value.dropLast() }
+                while value.last?.isNewline == true { value = value.dropLast() }
                 return String(value)
             case .failure(let reason):
                 error(node.location, "cannot resolve \(key): cannot read \(path) (\(reason.description))")
