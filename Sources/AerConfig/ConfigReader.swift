@@ -97,7 +97,7 @@ struct ConfigReader {
     mutating func nonEmptyString(_ node: YAMLNode, _ what: String = "a string") -> String? {
         guard let text = string(node, what) else { return nil }
         guard !text.trimmingWhitespace().isEmpty else {
-            error(node.location, "'\(node.path)' must not be empty")
+            error(node.location, "'\(node.key)' must not be empty")
             return nil
         }
         return text
@@ -280,7 +280,7 @@ enum Spelling {
     /// "did you mean 'x'?" for a close candidate, else the candidates listed under `listing`.
     static func suggestion(for word: String, among candidates: [String], listing: String) -> String {
         if let near = nearest(to: word, among: candidates) { return "did you mean '\(near)'?" }
-        return candidates.isEmpty ? "there are none" : "\(listing): " + candidates.joined(separator: ", ")
+        return "\(listing): " + (candidates.isEmpty ? "none" : candidates.joined(separator: ", "))
     }
 
     /// The closest candidate within an edit distance of 2 (1 for words of three letters or fewer).

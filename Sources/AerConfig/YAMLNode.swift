@@ -40,6 +40,9 @@ struct YAMLNode {
         }
     }
 
+    /// The last key of the path (`auth_token` for `channels[1].auth_token`), for messages about one key.
+    var key: String { path.split(separator: ".").last.map(String.init) ?? path }
+
     /// The scalar's text as written (without quotes), nil for lists and mappings.
     var scalarText: String? { node.scalar?.string }
 
