@@ -48,7 +48,8 @@ struct YAMLNode {
 
     /// Whether this is a scalar that reads as null (`~`, `null`, or nothing at all).
     var isNull: Bool {
-        if case .null = content { return true }
+        guard case .scalar(let scalar) = node else { return false }
+        if case .null = Self.classify(scalar) { return true }
         return false
     }
 

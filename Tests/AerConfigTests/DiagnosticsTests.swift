@@ -339,6 +339,18 @@ import Testing
         #expect(fixture.errors() == ["DIR/strategies/a.yaml:6:25: error: missing required key 'set'; there are several lifecycle sets: one, two"])
     }
 
+    @Test func stagesAreNotSegmentsAndMigrationsMustMove() {
+        let fixture = Fixture([
+            "segments/a.yaml": "lifecycles:\n  - {id: lifecycle, stages: [{id: active, when: {event: A}}], fallback: lapsed}\n",
+            "strategies/a.yaml": strategy(on: "{enter: active}") + strategy(id: "y", on: "{migration: {from: active, to: active}}"),
+            "templates/t.text.mustache": "hi",
+        ])
+        #expect(fixture.errors() == [
+            "DIR/strategies/a.yaml:6:21: error: 'active' is a stage of lifecycle set 'lifecycle', not a segment; to act on customers moving into it write on: {migration: {set: lifecycle, to: active}}",
+            "DIR/strategies/a.yaml:12:44: error: a migration cannot go from 'active' to 'active'; a migration is a move between two different stages",
+        ])
+    }
+
     // MARK: Templates
 
     @Test func strayTemplateFilesAndMissingTextPartsAreReported() {
