@@ -5,6 +5,9 @@ import Yams
 
 /// Walks composed YAML into typed values, collecting a diagnostic for every problem instead of stopping at
 /// the first. Each accessor returns nil after reporting, so callers carry on with the rest of the file.
+///
+/// Optional keys are read as `fields["key"].map { read($0) }`, a `T??`: nil when the key is absent (take the
+/// default), `.some(nil)` when it is present but was rejected (already reported), so `x != .some(nil)` guards.
 struct ConfigReader {
     var diagnostics: [Diagnostic] = []
     let environment: [String: String]
@@ -60,9 +63,7 @@ struct ConfigReader {
     mutating func required(_ fields: Fields, _ key: String, hint: String? = nil) -> YAMLNode? {
         if let value = fields[key] { return value }
         // A misspelt key is already reported as unknown, with the right name as its hint.
-        if fields.entries.contains(where: { $0.key != key && Spelling.nearest(to: $0.key, among: [key]) != nil && !fields.has(key) }) {
-            return nil
-        }
+        if !fields.has(key), fields.entries.contains(where: { Spelling.nearest(to: $0.key, among: [key]) != nil }) { return nil }
         if let keyNode = fields.keyNode(key) {
             error(keyNode.location, "missing value for '\(key)'", hint: hint)
         } else {
