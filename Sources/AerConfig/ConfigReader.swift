@@ -5,6 +5,9 @@ import Yams
 
 /// Walks composed YAML into typed values, collecting a diagnostic for every problem instead of stopping at
 /// the first. Each accessor returns nil after reporting, so callers carry on with the rest of the file.
+///
+/// Optional keys are read as `fields["key"].map { read($0) }`, a `T??`: nil when the key is absent (take the
+/// default), `.some(nil)` when it is present but was rejected (already reported), so `x != .some(nil)` guards.
 struct ConfigReader {
     var diagnostics: [Diagnostic] = []
     let environment: [String: String]
@@ -59,6 +62,8 @@ struct ConfigReader {
     /// The value of a required key; reports a missing key at the mapping and an empty value at the key.
     mutating func required(_ fields: Fields, _ key: String, hint: String? = nil) -> YAMLNode? {
         if let value = fields[key] { return value }
+        // A misspelt key is already reported as unknown, with the right name as its hint.
+        if !fields.has(key), fields.entries.contains(where: { Spelling.nearest(to: $0.key, among: [key]) != nil }) { return nil }
         if let keyNode = fields.keyNode(key) {
             error(keyNode.location, "missing value for '\(key)'", hint: hint)
         } else {
@@ -93,7 +98,7 @@ struct ConfigReader {
     mutating func nonEmptyString(_ node: YAMLNode, _ what: String = "a string") -> String? {
         guard let text = string(node, what) else { return nil }
         guard !text.trimmingWhitespace().isEmpty else {
-            error(node.location, "'\(node.path)' must not be empty")
+            error(node.location, "'\(node.key)' must not be empty")
             return nil
         }
         return text
@@ -232,7 +237,7 @@ struct ConfigReader {
             switch FileText.read(path) {
             case .success(let contents):
                 var value = Substring(contents)
-                while value.last == "\n" || value.last == "\r" { value = value.dropLast() }
+                while value.last?.isNewline == true { value = value.dropLast() }
                 return String(value)
             case .failure(let reason):
                 error(node.location, "cannot resolve \(key): cannot read \(path) (\(reason.description))")
@@ -276,7 +281,7 @@ enum Spelling {
     /// "did you mean 'x'?" for a close candidate, else the candidates listed under `listing`.
     static func suggestion(for word: String, among candidates: [String], listing: String) -> String {
         if let near = nearest(to: word, among: candidates) { return "did you mean '\(near)'?" }
-        return candidates.isEmpty ? "there are none" : "\(listing): " + candidates.joined(separator: ", ")
+        return "\(listing): " + (candidates.isEmpty ? "none" : candidates.joined(separator: ", "))
     }
 
     /// The closest candidate within an edit distance of 2 (1 for words of three letters or fewer).

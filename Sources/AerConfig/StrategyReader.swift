@@ -228,6 +228,10 @@ extension ConfigReader {
         let from = fields["from"].map { stages($0, set) } ?? .some(nil)
         let to = fields["to"].map { stages($0, set) } ?? .some(nil)
         guard setOK, let set, let from, let to else { return nil }
+        if let from, let to, from.count == 1, from == to, let toNode = fields["to"] {
+            error(toNode.location, "a migration cannot go from '\(from[0])' to '\(to[0])'", hint: "a migration is a move between two different stages")
+            return nil
+        }
         return .migration(set: set.id, from: from, to: to)
     }
 
@@ -267,6 +271,9 @@ extension ConfigReader {
         if model.declaredSets.contains(name) {
             error(node.location, "'\(name)' is a lifecycle set, not a segment",
                   hint: "to act on its stages write on: {migration: {set: \(name), to: STAGE}}")
+        } else if let set = model.lifecycles.first(where: { $0.hasStage(name) }) {
+            error(node.location, "'\(name)' is a stage of lifecycle set '\(set.id)', not a segment",
+                  hint: "to act on customers moving into it write on: {migration: {set: \(set.id), to: \(name)}}")
         } else if !model.declaredSegments.contains(name) {
             error(node.location, "unknown segment '\(name)'",
                   hint: Spelling.suggestion(for: name, among: model.segments.map(\.id), listing: "segments"))

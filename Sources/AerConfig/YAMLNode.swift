@@ -40,12 +40,16 @@ struct YAMLNode {
         }
     }
 
+    /// The last key of the path (`auth_token` for `channels[1].auth_token`), for messages about one key.
+    var key: String { path.split(separator: ".").last.map(String.init) ?? path }
+
     /// The scalar's text as written (without quotes), nil for lists and mappings.
     var scalarText: String? { node.scalar?.string }
 
     /// Whether this is a scalar that reads as null (`~`, `null`, or nothing at all).
     var isNull: Bool {
-        if case .null = content { return true }
+        guard case .scalar(let scalar) = node else { return false }
+        if case .null = Self.classify(scalar) { return true }
         return false
     }
 
