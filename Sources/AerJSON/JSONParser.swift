@@ -227,7 +227,7 @@ private struct Parser: ~Copyable {
                     guard cursor == end else { throw error("unexpected data after the JSON value", at: cursor) }
                     return value
                 }
-                pushValue(value)
+                pushValue(consume value)
                 skipWhitespace()
                 guard cursor < end else { throw endOfInput() }
                 let byte = cursor.pointee
