@@ -175,8 +175,8 @@ private struct Parser: ~Copyable {
     // MARK: Structure
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
-        var value: JSONValue
         nextValue: while true {
+            var value: JSONValue
             skipWhitespace()
             guard cursor < end else { throw endOfInput() }
             switch cursor.pointee {
