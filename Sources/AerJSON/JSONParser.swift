@@ -414,7 +414,7 @@ private struct Parser: ~Copyable {
             } else if byte == ASCII.backslash {
                 if decodedCount < 0 { decodedCount = 0 }
                 appendToScratch(runStart, count: cursor - runStart, at: &decodedCount)
-                if try decodeEscape(into: &decodedCount) { isASCII = false }
+                if try decodeEscape(into: &decodedCount, openingQuote: openingQuote) { isASCII = false }
                 runStart = cursor
             } else if byte < ASCII.space {
                 if byte == ASCII.lineFeed || byte == ASCII.carriageReturn {
@@ -476,9 +476,11 @@ private struct Parser: ~Copyable {
 
     /// Decodes the escape at the cursor into `scratch` and steps over it; returns whether it produced a
     /// non-ASCII scalar.
-    mutating func decodeEscape(into decodedCount: inout Int) throws(JSONParseError) -> Bool {
+    mutating func decodeEscape(
+        into decodedCount: inout Int, openingQuote: UnsafePointer<UInt8>
+    ) throws(JSONParseError) -> Bool {
         let backslash = cursor
-        guard end - cursor >= 2 else { throw error("unterminated string", at: backslash) }
+        guard end - cursor >= 2 else { throw error("unterminated string", at: openingQuote) }
         let decoded: UInt8
         switch cursor[1] {
         case ASCII.quote: decoded = ASCII.quote

@@ -101,7 +101,7 @@ struct RejectionTests {
     @Test func unterminatedStringsAreReportedAtTheirOpeningQuote() {
         expectRejection(#""abc"#, "unterminated string", column: 1)
         expectRejection(#"["a", "bcdefghijklmnop"#, "unterminated string", column: 7)
-        expectRejection(#""ab\"#, "unterminated string", column: 4)
+        expectRejection(#""ab\"#, "unterminated string", column: 1)
     }
 
     @Test func missingPunctuationIsNamed() {
