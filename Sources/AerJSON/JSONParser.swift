@@ -74,7 +74,6 @@ private enum ASCII {
     static let zero: UInt8 = 0x30
     static let nine: UInt8 = 0x39
     static let colon: UInt8 = 0x3A
-    static let upperE: UInt8 = 0x45
     static let openBracket: UInt8 = 0x5B
     static let backslash: UInt8 = 0x5C
     static let closeBracket: UInt8 = 0x5D
@@ -402,7 +401,8 @@ private struct Parser: ~Copyable {
             if byte == ASCII.quote {
                 let string: String
                 if decodedCount < 0 {
-                    string = String(decoding: UnsafeBufferPointer(start: runStart, count: cursor - runStart), as: UTF8.self)
+                    string = String(
+                        decoding: UnsafeBufferPointer(start: runStart, count: cursor - runStart), as: UTF8.self)
                     lastStringASCIILength = isASCII ? cursor - runStart : -1
                 } else {
                     appendToScratch(runStart, count: cursor - runStart, at: &decodedCount)
@@ -499,7 +499,9 @@ private struct Parser: ~Copyable {
                     throw error("unpaired surrogate in \\u escape", at: backslash)
                 }
                 let low = try hexEscape(at: cursor)
-                guard low >= 0xDC00 && low < 0xE000 else { throw error("unpaired surrogate in \\u escape", at: backslash) }
+                guard low >= 0xDC00 && low < 0xE000 else {
+                    throw error("unpaired surrogate in \\u escape", at: backslash)
+                }
                 cursor += 6
                 scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
             } else if scalar >= 0xDC00 && scalar < 0xE000 {
@@ -683,6 +685,7 @@ private struct Parser: ~Copyable {
         withUnsafeBytes(of: powersOfTen) { $0.load(fromByteOffset: n &* 8, as: Double.self) }
     }
 
+    /// A tuple rather than an array: a global array would be checked for lazy initialization on each use.
     static let powersOfTen: (
         Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double,
         Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double

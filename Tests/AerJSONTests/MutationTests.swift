@@ -9,7 +9,8 @@ struct MutationTests {
         "{\n  \"a\" : [ 1 , 2 ] ,\r\n  \"b\" : \"\\n\"\n}",
     ]
 
-    static let interestingBytes: [UInt8] = Array(#"{}[]",:\/-+.eE0123456789tfnu "#.utf8) + [0, 0x1F, 0x7F, 0x80, 0xC3, 0xED, 0xF0, 0xFF]
+    static let interestingBytes: [UInt8] =
+        Array(#"{}[]",:\/-+.eE0123456789tfnu "#.utf8) + [0, 0x1F, 0x7F, 0x80, 0xC3, 0xED, 0xF0, 0xFF]
 
     /// Every mangled text is either accepted (and then survives a round trip) or rejected at a position
     /// inside the input; none may crash or read past the end.
