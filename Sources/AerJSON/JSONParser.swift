@@ -685,7 +685,6 @@ private struct Parser: ~Copyable {
         withUnsafeBytes(of: powersOfTen) { $0.load(fromByteOffset: n &* 8, as: Double.self) }
     }
 
-    /// A tuple rather than an array: a global array would be checked for lazy initialization on each use.
     static let powersOfTen: (
         Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double,
         Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double
