@@ -74,7 +74,6 @@ private enum ASCII {
     static let zero: UInt8 = 0x30
     static let nine: UInt8 = 0x39
     static let colon: UInt8 = 0x3A
-    static let upperE: UInt8 = 0x45
     static let openBracket: UInt8 = 0x5B
     static let backslash: UInt8 = 0x5C
     static let closeBracket: UInt8 = 0x5D
@@ -175,8 +174,8 @@ private struct Parser: ~Copyable {
     // MARK: Structure
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
-        var value: JSONValue
         nextValue: while true {
+            var value: JSONValue
             skipWhitespace()
             guard cursor < end else { throw endOfInput() }
             switch cursor.pointee {
@@ -227,7 +226,7 @@ private struct Parser: ~Copyable {
                     guard cursor == end else { throw error("unexpected data after the JSON value", at: cursor) }
                     return value
                 }
-                pushValue(value)
+                pushValue(consume value)
                 skipWhitespace()
                 guard cursor < end else { throw endOfInput() }
                 let byte = cursor.pointee
@@ -402,7 +401,8 @@ private struct Parser: ~Copyable {
             if byte == ASCII.quote {
                 let string: String
                 if decodedCount < 0 {
-                    string = String(decoding: UnsafeBufferPointer(start: runStart, count: cursor - runStart), as: UTF8.self)
+                    string = String(
+                        decoding: UnsafeBufferPointer(start: runStart, count: cursor - runStart), as: UTF8.self)
                     lastStringASCIILength = isASCII ? cursor - runStart : -1
                 } else {
                     appendToScratch(runStart, count: cursor - runStart, at: &decodedCount)
@@ -414,7 +414,7 @@ private struct Parser: ~Copyable {
             } else if byte == ASCII.backslash {
                 if decodedCount < 0 { decodedCount = 0 }
                 appendToScratch(runStart, count: cursor - runStart, at: &decodedCount)
-                if try decodeEscape(into: &decodedCount) { isASCII = false }
+                if try decodeEscape(into: &decodedCount, openingQuote: openingQuote) { isASCII = false }
                 runStart = cursor
             } else if byte < ASCII.space {
                 if byte == ASCII.lineFeed || byte == ASCII.carriageReturn {
@@ -476,9 +476,11 @@ private struct Parser: ~Copyable {
 
     /// Decodes the escape at the cursor into `scratch` and steps over it; returns whether it produced a
     /// non-ASCII scalar.
-    mutating func decodeEscape(into decodedCount: inout Int) throws(JSONParseError) -> Bool {
+    mutating func decodeEscape(
+        into decodedCount: inout Int, openingQuote: UnsafePointer<UInt8>
+    ) throws(JSONParseError) -> Bool {
         let backslash = cursor
-        guard end - cursor >= 2 else { throw error("unterminated string", at: backslash) }
+        guard end - cursor >= 2 else { throw error("unterminated string", at: openingQuote) }
         let decoded: UInt8
         switch cursor[1] {
         case ASCII.quote: decoded = ASCII.quote
@@ -497,7 +499,9 @@ private struct Parser: ~Copyable {
                     throw error("unpaired surrogate in \\u escape", at: backslash)
                 }
                 let low = try hexEscape(at: cursor)
-                guard low >= 0xDC00 && low < 0xE000 else { throw error("unpaired surrogate in \\u escape", at: backslash) }
+                guard low >= 0xDC00 && low < 0xE000 else {
+                    throw error("unpaired surrogate in \\u escape", at: backslash)
+                }
                 cursor += 6
                 scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
             } else if scalar >= 0xDC00 && scalar < 0xE000 {

@@ -3,11 +3,17 @@
 /// Numbers are `Double`, as in JavaScript and in the Segment libraries that send them. Objects keep the
 /// order their members arrived in, so a stored event reads back the way its sender wrote it.
 public enum JSONValue: Sendable, Hashable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number; JSON text can't express NaN or infinities, and the writer turns them into `null`.
     case number(Double)
+    /// A string.
     case string(String)
+    /// An array, in order.
     case array([JSONValue])
+    /// An object, members in order.
     case object(JSONObject)
 }
 
@@ -52,6 +58,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         }
     }
 
+    /// An object written as a dictionary literal; a repeated key keeps its last value.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self.init(elements)
     }
@@ -93,6 +100,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         for member in other.members { self[member.key] = member.value }
     }
 
+    /// Iterates over the members in order.
     public func makeIterator() -> IndexingIterator<[(key: String, value: JSONValue)]> {
         members.makeIterator()
     }
@@ -113,8 +121,8 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         return true
     }
 
+    /// Hashes the members regardless of their order, as `==` compares them.
     public func hash(into hasher: inout Hasher) {
-        // Order-independent, consistent with ==.
         var combined = 0
         for member in members {
             var memberHasher = Hasher()
@@ -195,11 +203,18 @@ extension JSONValue {
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByNilLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {
+    /// A string value from a string literal.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// A number from an integer literal.
     public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    /// A number from a floating-point literal.
     public init(floatLiteral value: Double) { self = .number(value) }
+    /// A Boolean from `true` or `false`.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// `null` from `nil`.
     public init(nilLiteral: ()) { self = .null }
+    /// An array from an array literal.
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// An object from a dictionary literal; a repeated key keeps its last value.
     public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(elements)) }
 }

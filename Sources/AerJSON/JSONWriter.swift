@@ -31,7 +31,7 @@ public enum JSONWriter {
         if pretty {
             writePretty(value, into: &buffer, sortedKeys: sortedKeys, indent: 0)
         } else {
-            buffer.reserveCapacity(encodedSize(value))
+            buffer.reserveCapacity(256)
             writeCompact(value, into: &buffer, sortedKeys: sortedKeys)
         }
         return String(decoding: buffer, as: UTF8.self)
@@ -44,8 +44,9 @@ public enum JSONWriter {
     ///   - sortedKeys: Whether object members are written in ascending key order rather than their own.
     /// - Returns: The bytes.
     public static func bytes(_ value: JSONValue, sortedKeys: Bool = false) -> [UInt8] {
+        // Growing the buffer as it fills costs less than measuring the value first.
         var buffer: [UInt8] = []
-        buffer.reserveCapacity(encodedSize(value))
+        buffer.reserveCapacity(256)
         writeCompact(value, into: &buffer, sortedKeys: sortedKeys)
         return buffer
     }
@@ -169,8 +170,10 @@ public enum JSONWriter {
         var string = string
         string.withUTF8 { utf8 in
             var runStart = 0
-            for index in utf8.indices where needsEscape(utf8[index]) {
+            while true {
+                let index = firstByteNeedingEscape(in: utf8, from: runStart)
                 if runStart < index { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
+                guard index < utf8.count else { break }
                 let byte = utf8[index]
                 buffer.append(0x5C)
                 let short = shortEscape(byte)
@@ -184,9 +187,30 @@ public enum JSONWriter {
                 }
                 runStart = index + 1
             }
-            if runStart < utf8.count { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
         }
         buffer.append(0x22)
+    }
+
+    /// Index of the first `"`, `\` or control character at or after `start`, or `utf8.count`; looks at
+    /// eight bytes at a time, since most strings need no escape at all.
+    @inline(__always)
+    static func firstByteNeedingEscape(in utf8: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = utf8.baseAddress else { return 0 }
+        var index = start
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        while utf8.count - index >= 8 {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            let quotes = word ^ (ones &* 0x22)
+            let backslashes = word ^ (ones &* 0x5C)
+            // High bit of each byte that is 0x22, 0x5C or below 0x20; exact for the lowest such byte.
+            let hits =
+                ((quotes &- ones) & ~quotes | (backslashes &- ones) & ~backslashes | (word &- ones &* 0x20) & ~word)
+                & (ones &* 0x80)
+            if hits != 0 { return index + hits.trailingZeroBitCount >> 3 }
+            index += 8
+        }
+        while index < utf8.count && !needsEscape(base[index]) { index += 1 }
+        return index
     }
 
     static func stringSize(_ string: String) -> Int {

@@ -2,9 +2,9 @@ import AerJSON
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 @Suite("Parsing valid documents")
@@ -119,7 +119,8 @@ struct StringTests {
                     var output = expected
                     output.insert(contentsOf: Array(special.decoded.utf8), at: position)
                     let value = parsed(bytes: [0x22] + input + [0x22])
-                    #expect(value == .string(String(decoding: output, as: UTF8.self)), "length \(length) at \(position)")
+                    #expect(
+                        value == .string(String(decoding: output, as: UTF8.self)), "length \(length) at \(position)")
                 }
             }
         }

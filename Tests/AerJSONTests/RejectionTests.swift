@@ -80,12 +80,14 @@ struct RejectionTests {
         expectRejection(#""\uD83D\uD83D""#, #"unpaired surrogate in \u escape"#, column: 2)
     }
 
-    @Test(arguments: [
-        [0xFF], [0x80], [0xC0, 0xAF], [0xC1, 0xBF], [0xE0, 0x80, 0xAF], [0xED, 0xA0, 0x80], [0xF0, 0x80, 0x80, 0xAF],
-        [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80], [0xE2, 0x82], [0xC3, 0x28],
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            [0xFF], [0x80], [0xC0, 0xAF], [0xC1, 0xBF], [0xE0, 0x80, 0xAF], [0xED, 0xA0, 0x80],
+            [0xF0, 0x80, 0x80, 0xAF], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80], [0xE2, 0x82], [0xC3, 0x28],
+        ] as [[UInt8]])
     func invalidUTF8InStringsIsRejected(sequence: [UInt8]) {
-        expectRejection(bytes: Array(#"["ok", "é-"#.utf8) + sequence + Array(#"-"]"#.utf8), "invalid UTF-8 in string", column: 11)
+        expectRejection(
+            bytes: Array(#"["ok", "é-"#.utf8) + sequence + Array(#"-"]"#.utf8), "invalid UTF-8 in string", column: 11)
     }
 
     @Test func invalidUTF8AtTheEndOfTheInputIsRejected() {
@@ -101,7 +103,7 @@ struct RejectionTests {
     @Test func unterminatedStringsAreReportedAtTheirOpeningQuote() {
         expectRejection(#""abc"#, "unterminated string", column: 1)
         expectRejection(#"["a", "bcdefghijklmnop"#, "unterminated string", column: 7)
-        expectRejection(#""ab\"#, "unterminated string", column: 4)
+        expectRejection(#""ab\"#, "unterminated string", column: 1)
     }
 
     @Test func missingPunctuationIsNamed() {

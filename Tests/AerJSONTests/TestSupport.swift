@@ -99,8 +99,10 @@ struct ValueGenerator {
                 if candidate.isFinite { return candidate }
             }
         default:
-            return [0.0, -0.0, 0.1, 1e21, 1e-7, .leastNonzeroMagnitude, .greatestFiniteMagnitude, -.leastNormalMagnitude]
-                .randomElement(using: &random)!
+            return [
+                0.0, -0.0, 0.1, 1e21, 1e-7, .leastNonzeroMagnitude, .greatestFiniteMagnitude, -.leastNormalMagnitude,
+            ]
+            .randomElement(using: &random)!
         }
     }
 

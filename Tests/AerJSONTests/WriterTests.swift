@@ -8,6 +8,23 @@ struct WriterTests {
         #expect(value.jsonString == #""\"\\/\n\r\t\b\f\u0000\u0001\u001f\#u{7F}é😀""#)
     }
 
+    /// The writer scans eight bytes at a time; an escape must be found at every offset of a word.
+    @Test func escapesAreFoundAtEveryPosition() {
+        for length in 1..<40 {
+            for position in 0..<length {
+                for (special, escaped) in [
+                    ("\"", #"\""#), ("\\", #"\\"#), ("\n", #"\n"#), ("\u{1}", #"\u0001"#), ("é", "é"),
+                ] {
+                    let prefix = String(repeating: "a", count: position)
+                    let suffix = String(repeating: "ü", count: length - position - 1)
+                    let value = JSONValue.string(prefix + special + suffix)
+                    #expect(
+                        value.jsonString == "\"" + prefix + escaped + suffix + "\"", "length \(length) at \(position)")
+                }
+            }
+        }
+    }
+
     @Test func keysAreEscapedLikeStrings() {
         let value: JSONValue = ["a\"b\n": 1]
         #expect(value.jsonString == #"{"a\"b\n":1}"#)
@@ -66,7 +83,7 @@ struct WriterTests {
 
     @Test func encodedSizeCountsEveryByte() {
         let values: [JSONValue] = [
-            nil, true, false, 0, -0.0, -7, 1234567890123, 0.1, 1e300, .number(.nan), "", "\u{0}\"\n😀é",
+            nil, true, false, 0, -0.0, -7, 1_234_567_890_123, 0.1, 1e300, .number(.nan), "", "\u{0}\"\n😀é",
             [], [:], [1, "a", [nil]], ["k\u{1}": ["x": [true]]],
         ]
         for value in values {
