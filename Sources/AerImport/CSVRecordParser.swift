@@ -57,9 +57,16 @@ struct CSVRecordParser {
     /// Cell `index` as text; nil when it is not valid UTF-8.
     func field(_ index: Int) -> String? {
         let slice = fieldBytes(index)
-        let text = String(decoding: slice, as: UTF8.self)
-        // Decoding replaces invalid sequences with U+FFFD, so valid input is exactly input that round-trips.
-        return text.utf8.elementsEqual(slice) ? text : nil
+        return slice.withUnsafeBufferPointer { cell in
+            var ascii = true
+            for byte in cell where byte >= 0x80 {
+                ascii = false
+                break
+            }
+            let text = String(decoding: cell, as: UTF8.self)
+            // Decoding replaces invalid sequences with U+FFFD, so valid input is exactly input that round-trips.
+            return ascii || text.utf8.elementsEqual(cell) ? text : nil
+        }
     }
 
     /// Consumes `input` until a record is complete or the input runs out.
@@ -71,6 +78,28 @@ struct CSVRecordParser {
         let count = input.count
         var i = 0
         while i < count {
+            // Most bytes are ordinary cell text: copy a whole run of them at once.
+            if state == .unquoted || state == .quoted {
+                let runStart = i
+                if state == .unquoted {
+                    while i < count {
+                        let b = input[i]
+                        if b == delimiter || b == Self.quote || b == Self.lf || b == Self.cr { break }
+                        i += 1
+                    }
+                } else {
+                    while i < count {
+                        let b = input[i]
+                        if b == Self.quote || b == Self.lf || b == Self.cr { break }
+                        i += 1
+                    }
+                }
+                if i > runStart {
+                    append(UnsafeRawBufferPointer(rebasing: input[runStart..<i]))
+                    afterCR = false
+                    if i == count { break }
+                }
+            }
             let c = input[i]
             i += 1
             let wasCR = afterCR
@@ -155,6 +184,16 @@ struct CSVRecordParser {
         if bytes.count + fieldEnds.count * 8 < maxRecordBytes {
             bytes.append(c)
         } else {
+            overflowed = true
+        }
+    }
+
+    private mutating func append(_ run: UnsafeRawBufferPointer) {
+        let room = maxRecordBytes - bytes.count - fieldEnds.count * 8
+        if run.count <= room {
+            bytes.append(contentsOf: run)
+        } else {
+            if room > 0 { bytes.append(contentsOf: run[..<room]) }
             overflowed = true
         }
     }

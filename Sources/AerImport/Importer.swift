@@ -80,6 +80,8 @@ public struct Importer: Sendable {
         let header = try CSVHeader(parser: reader.parser, fieldMap: fieldMap, path: path)
         let mapper = RowMapper(kind: fieldMap.kind, fields: fieldMap, noun: "column")
         let fields = fieldMap.kind.fields.map(\.field)
+        // One row value, refilled in place for every record, so its arrays are allocated once.
+        var row = RowInput(line: 0, cells: [Cell?](repeating: nil, count: Field.allCases.count), extras: [])
         while try await session.read({ () throws(ReadFailure) in try reader.next() }) {
             let line = reader.parser.recordLine
             session.rowRead(bytesRead: reader.bytesRead, totalBytes: reader.totalBytes)
@@ -87,25 +89,29 @@ public struct Importer: Sendable {
                 session.reject(line: line, reason: problem)
                 continue
             }
-            var cells = [Cell?](repeating: nil, count: Field.allCases.count)
-            var extras: [(key: String, value: JSONValue)] = []
+            row.line = line
+            row.extras.removeAll(keepingCapacity: true)
             var badColumn: String?
             for field in fields {
                 guard let index = header.fieldColumns[field.rawValue] else { continue }
-                if let text = reader.parser.field(index) { cells[field.rawValue] = .text(text) } else { badColumn = badColumn ?? header.names[index] }
+                if let text = reader.parser.field(index) {
+                    row.cells[field.rawValue] = .text(text)
+                } else {
+                    row.cells[field.rawValue] = nil
+                    badColumn = badColumn ?? header.names[index]
+                }
             }
             for (index, name) in header.extraColumns {
                 guard let text = reader.parser.field(index) else {
                     badColumn = badColumn ?? name
                     continue
                 }
-                if let value = RowMapper.csvValue(text) { extras.append((name, value)) }
+                if let value = RowMapper.csvValue(text) { row.extras.append((name, value)) }
             }
             if let badColumn {
                 session.reject(line: line, reason: "column '\(badColumn)' is not valid UTF-8 text; save the file as UTF-8 (in Excel: CSV UTF-8)")
                 continue
             }
-            let row = RowInput(line: line, cells: cells, extras: extras)
             try await session.add(row, mapper: mapper, recordBytes: reader.parser.bytes.count)
         }
         try await session.finish(bytesRead: reader.bytesRead, totalBytes: reader.totalBytes)

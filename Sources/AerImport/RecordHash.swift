@@ -3,6 +3,9 @@ import AerJSON
 /// FNV-1a, 128-bit: a stable, dependency-free fingerprint of an import record, used as its messageId so
 /// the same record imported again is dropped by the event log. Not a security hash; it only needs to be
 /// stable across runs and machines and to make accidental collisions negligible.
+///
+/// The byte encoding below is part of aerd's data format: changing it changes every import messageId, and
+/// re-importing an old file would then add its records again.
 struct RecordHash {
     private var high: UInt64 = 0x6c62_272e_07bb_0142
     private var low: UInt64 = 0x62b8_2175_6295_c58d
@@ -20,9 +23,19 @@ struct RecordHash {
         for byte in bytes { add(byte: byte) }
     }
 
-    /// Adds a length or count as 8 little-endian bytes, so adjacent values cannot run together.
+    /// Adds a length or count as a LEB128 varint (one byte below 128), so adjacent values cannot run together.
     mutating func add(count: Int) {
         var value = UInt64(truncatingIfNeeded: count)
+        while value >= 0x80 {
+            add(byte: UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        add(byte: UInt8(value))
+    }
+
+    /// Adds 8 bytes, little-endian.
+    mutating func add(word: UInt64) {
+        var value = word
         for _ in 0..<8 {
             add(byte: UInt8(truncatingIfNeeded: value))
             value >>= 8
@@ -31,8 +44,11 @@ struct RecordHash {
 
     /// Adds a string, length-prefixed.
     mutating func add(text: String) {
-        add(count: text.utf8.count)
-        add(bytes: text.utf8)
+        var text = text
+        text.withUTF8 { utf8 in
+            add(count: utf8.count)
+            for byte in utf8 { add(byte: byte) }
+        }
     }
 
     /// Adds a JSON value canonically: object members in key order, so member order does not matter.
@@ -42,7 +58,7 @@ struct RecordHash {
         case .bool(let flag): add(byte: flag ? 2 : 1)
         case .number(let number):
             add(byte: 3)
-            add(count: Int(truncatingIfNeeded: (number == 0 ? 0 : number).bitPattern))
+            add(word: (number == 0 ? 0 : number).bitPattern)
         case .string(let text):
             add(byte: 4)
             add(text: text)

@@ -43,18 +43,16 @@ struct RowMapper {
                 updatedAt = date(row, .updatedAt, required: false, &problems)
             }
             guard problems.isEmpty, let userId else { return problems.joined(separator: "; ") }
-            var members: [(String, JSONValue)] = []
-            members.reserveCapacity(4 + row.extras.count)
+            var traits = JSONObject()
             for field in [Field.email, .phone, .firstName, .lastName] {
-                if let value = traitValue(row.cells[field.rawValue]) { members.append((field.name, value)) }
+                if let value = traitValue(row.cells[field.rawValue]) { traits[field.name] = value }
             }
-            var traits = JSONObject(members)
             for extra in row.extras where traits[extra.key] == nil { traits[extra.key] = extra.value }
             var hash = RecordHash()
             hash.add(text: kind.rawValue)
             hash.add(text: userId)
             hash.add(count: updatedAt == nil ? 0 : 1)
-            hash.add(count: Int(updatedAt?.millis ?? 0))
+            hash.add(word: UInt64(bitPattern: updatedAt?.millis ?? 0))
             hash.add(object: traits)
             events.append(
                 Event(
@@ -70,9 +68,10 @@ struct RowMapper {
             guard problems.isEmpty, let userId, let orderId, let timestamp, let revenue else {
                 return problems.joined(separator: "; ")
             }
-            var members: [(String, JSONValue)] = [("order_id", .string(orderId)), ("revenue", .number(revenue))]
-            if let currency { members.append(("currency", .string(currency))) }
-            var properties = JSONObject(members)
+            var properties = JSONObject()
+            properties["order_id"] = .string(orderId)
+            properties["revenue"] = .number(revenue)
+            if let currency { properties["currency"] = .string(currency) }
             for extra in row.extras where properties[extra.key] == nil { properties[extra.key] = extra.value }
             events.append(
                 Event(
@@ -90,7 +89,7 @@ struct RowMapper {
             var hash = RecordHash()
             hash.add(text: kind.rawValue)
             hash.add(text: userId)
-            hash.add(count: Int(timestamp.millis))
+            hash.add(word: UInt64(bitPattern: timestamp.millis))
             hash.add(object: properties)
             let id = hash.hex
             var traits: JSONObject = ["lost": true, "lost_at": .string(timestamp.iso8601)]

@@ -75,6 +75,19 @@ struct ImporterBehaviourTests {
         #expect(await log.events.count == 200)
     }
 
+    @Test func aCancelledImportStopsBeforeTheNextAppend() async throws {
+        let file = TempFile(name: "orders.csv", contents: Self.transactionsCSV(rows: 1000))
+        defer { file.remove() }
+        let log = MemoryLog(cancelsCaller: true)
+        let importer = Importer(log: log, clock: ManualWallClock(importTime))
+        let error = await #expect(throws: ImportError.self) {
+            try await importer.run(file: file.path, options: ImportOptions(kind: .transactions, batchSize: 400))
+        }
+        #expect(error?.code == .cancelled)
+        #expect(error?.committedRows == 400)
+        #expect(await log.appendSizes == [400])
+    }
+
     @Test func aMissingFileIsAnError() async throws {
         let importer = Importer(log: MemoryLog(), clock: ManualWallClock(importTime))
         let error = await #expect(throws: ImportError.self) {

@@ -9,13 +9,17 @@ actor MemoryLog: EventLog {
     private(set) var appendSizes: [Int] = []
     private var keys: Set<String> = []
     private var appendsBeforeFailure: Int?
+    private let cancelsCaller: Bool
 
-    /// A log whose appends fail once `appendsBeforeFailure` appends have succeeded.
-    init(failAfter appendsBeforeFailure: Int? = nil) {
+    /// A log whose appends fail once `appendsBeforeFailure` appends have succeeded, and which cancels the
+    /// calling task on every append when `cancelsCaller` is set (an actor method runs in its caller's task).
+    init(failAfter appendsBeforeFailure: Int? = nil, cancelsCaller: Bool = false) {
         self.appendsBeforeFailure = appendsBeforeFailure
+        self.cancelsCaller = cancelsCaller
     }
 
     func append(_ batch: [Event]) async throws -> AppendOutcome {
+        if cancelsCaller { withUnsafeCurrentTask { $0?.cancel() } }
         if let remaining = appendsBeforeFailure {
             guard remaining > 0 else { throw DiskFull() }
             appendsBeforeFailure = remaining - 1
