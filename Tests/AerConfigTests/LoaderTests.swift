@@ -52,7 +52,9 @@ import Testing
         #expect(config.server.listen == ListenAddress(host: "127.0.0.1", port: 8088))
         #expect(config.server.maxBodyBytes == 2_097_152)
         #expect(config.stateDirectory == "state")
-        #expect(config.store == StoreSettings(path: "state/aerd.sqlite", busyTimeout: .seconds(5)))
+        #expect(config.store == StoreSettings(path: "aerd.sqlite", busyTimeout: .seconds(5)))
+        #expect(config.storePath() == "state/aerd.sqlite")
+        #expect(config.storePath(stateDirectory: "/tmp/other") == "/tmp/other/aerd.sqlite")
         #expect(config.ingest.maxMessageBytes == 32_768)
         #expect(config.ingest.maxBatchBytes == 512_000)
         #expect(config.defaults == Defaults(timezone: "UTC"))
@@ -78,7 +80,8 @@ import Testing
         let config = try fixture.load().get()
         #expect(config.server == ServerSettings(listen: ListenAddress(host: "::1", port: 9000), maxBodyBytes: 524_288, adminToken: "a"))
         #expect(config.stateDirectory == "/var/lib/aerd")
-        #expect(config.store == StoreSettings(path: "/var/lib/aerd/db/events.sqlite", busyTimeout: .seconds(2)))
+        #expect(config.store == StoreSettings(path: "db/events.sqlite", busyTimeout: .seconds(2)))
+        #expect(config.storePath() == "/var/lib/aerd/db/events.sqlite")
         #expect(config.ingest.writeKeys == [WriteKey(source: "web", key: "k1"), WriteKey(source: "ios", key: "k2")])
         #expect(config.defaults == Defaults(
             timezone: "America/New_York", quietHours: QuietHours(from: TimeOfDay(minutes: 22 * 60), to: TimeOfDay(minutes: 7 * 60 + 30)),

@@ -38,7 +38,7 @@ extension ShippedConfigTests {
         let config = try config()
         #expect(config.server == ServerSettings(listen: ListenAddress(host: "127.0.0.1", port: 8088), maxBodyBytes: 2_097_152, adminToken: "admin-secret"))
         #expect(config.stateDirectory == "state")
-        #expect(config.store.path == "state/aerd.sqlite")
+        #expect(config.storePath() == "state/aerd.sqlite")
         #expect(config.ingest.writeKeys == [WriteKey(source: "web", key: "write-secret")])
         #expect(config.defaults.timezone == "Europe/Berlin")
         #expect(config.defaults.quietHours == QuietHours(from: TimeOfDay(minutes: 21 * 60), to: TimeOfDay(minutes: 8 * 60)))
