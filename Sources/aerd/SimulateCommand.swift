@@ -74,6 +74,8 @@ struct SimulateCommand: AsyncParsableCommand {
         var migrations = try await runner.start(now: firstTime)
         migrations += try await runner.simulate(until: end)
         if let start { migrations.removeAll { $0.at < start } }
+        // Customers are independent, so timers fire customer by customer; print in the order things happened.
+        migrations = migrations.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
         var customers: [Int64: String] = [:]
         for id in Set(migrations.map(\.profileId)) {
             let profile = try await store.profile(matching: String(id))

@@ -10,7 +10,7 @@ enum SimulationInput {
     }
 
     /// Every message must carry `type` and `timestamp`; the receive time is taken to be the timestamp
-    /// (no clock-skew correction in a replay).
+    /// (no clock-skew correction in a replay). The events come back in event-time order.
     static func read(path: String) throws -> [Event] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw Problem(description: "cannot read '\(path)'; check the path")
@@ -44,6 +44,7 @@ enum SimulationInput {
                 throw Problem(description: "\(path):\(lineNumber): \(error)")
             }
         }
-        return events
+        // The replay follows event time; ties keep file order.
+        return events.enumerated().sorted { ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset) }.map(\.element)
     }
 }
