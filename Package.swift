@@ -80,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "aerd-bench",
             dependencies: [
-                "AerCore", "AerJSON", "AerIngest", "AerStore",
+                "AerCore", "AerJSON", "AerIngest", "AerStore", "AerEngine", "AerConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
