@@ -86,14 +86,15 @@ extension SQLiteStore {
     public func commit(_ step: SegmentationCommit) async throws -> [Int64] {
         guard !step.isEmpty else { return [] }
         do {
-            return try await pool.write { db in try Self.write(step, db: db) }
+            let now = clock.now()
+            return try await pool.write { db in try Self.write(step, db: db, now: now) }
         } catch {
             throw Self.ioError(error)
         }
     }
 
     /// The body of `commit`, for callers that add their own rows in the same transaction.
-    static func write(_ step: SegmentationCommit, db: Database) throws -> [Int64] {
+    static func write(_ step: SegmentationCommit, db: Database, now: Timestamp) throws -> [Int64] {
         for profile in step.removedProfiles {
             try db.execute(sql: "DELETE FROM memberships WHERE profile_id = ?", arguments: [profile])
             try db.execute(sql: "DELETE FROM timers WHERE profile_id = ?", arguments: [profile])
@@ -139,6 +140,10 @@ extension SQLiteStore {
         let clearTimer = try db.cachedStatement(sql: "DELETE FROM timers WHERE profile_id = ?")
         for (profile, due) in step.timers {
             if let due { try setTimer.execute(arguments: [profile, due.millis]) } else { try clearTimer.execute(arguments: [profile]) }
+        }
+        try write(step.firings, migrationIds: ids, db: db, now: now)
+        for goal in step.goalEvents {
+            try recordConversions(profileId: goal.profileId, event: goal.name, at: goal.at, db: db)
         }
         for (key, value) in step.values {
             try db.execute(

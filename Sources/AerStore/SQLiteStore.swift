@@ -18,7 +18,7 @@ public final class SQLiteStore: Store {
     /// The path of the database file.
     public let path: String
     let pool: DatabasePool
-    private let clock: any WallClock
+    let clock: any WallClock
     private let appends: GroupCommit<[Event], AppendOutcome>
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.

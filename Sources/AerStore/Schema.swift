@@ -81,6 +81,64 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3-automation") { db in
+            try db.execute(sql: """
+                CREATE TABLE firings (
+                    id INTEGER PRIMARY KEY,
+                    strategy TEXT NOT NULL,
+                    trigger TEXT NOT NULL,
+                    profile_id INTEGER NOT NULL,
+                    migration_id INTEGER,
+                    event_seq INTEGER,
+                    at INTEGER NOT NULL,
+                    goal_event TEXT,
+                    goal_until INTEGER,
+                    converted_at INTEGER
+                );
+                CREATE INDEX firings_by_profile ON firings(profile_id, strategy, trigger, at);
+                CREATE INDEX firings_open_goals ON firings(profile_id, goal_event, goal_until) WHERE goal_event IS NOT NULL AND converted_at IS NULL;
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY,
+                    firing_id INTEGER NOT NULL,
+                    idempotency_key TEXT NOT NULL UNIQUE,
+                    strategy TEXT NOT NULL,
+                    trigger TEXT NOT NULL,
+                    action_index INTEGER NOT NULL,
+                    profile_id INTEGER NOT NULL,
+                    channel TEXT NOT NULL,
+                    template TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    reason TEXT,
+                    due_at INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    lease_owner TEXT,
+                    lease_until INTEGER,
+                    message TEXT,
+                    receipt TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    sent_at INTEGER
+                );
+                CREATE INDEX outbox_due ON outbox(status, due_at);
+                CREATE INDEX outbox_sent ON outbox(profile_id, sent_at) WHERE status = 'sent';
+                CREATE INDEX outbox_by_firing ON outbox(firing_id);
+                CREATE TABLE suppressions (
+                    kind TEXT NOT NULL CHECK (kind IN ('customer', 'email', 'phone')),
+                    value TEXT NOT NULL,
+                    reason TEXT,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (kind, value)
+                ) WITHOUT ROWID;
+                CREATE TABLE opt_outs (
+                    channel TEXT NOT NULL,
+                    address TEXT NOT NULL,
+                    opted_out INTEGER NOT NULL,
+                    source TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    PRIMARY KEY (channel, address)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

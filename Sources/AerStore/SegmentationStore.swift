@@ -84,11 +84,16 @@ public struct SegmentationCommit: Sendable {
     public var values: [String: String] = [:]
     /// When set, memberships of every other set or segment are deleted (they left the configuration).
     public var keepOnlySets: [String]? = nil
+    /// Trigger firings and their outbox rows, written in the same transaction as the migrations.
+    public var firings: [NewFiring] = []
+    /// Events that may convert open goals: (profile, event name, event time).
+    public var goalEvents: [(profileId: Int64, name: String, at: Timestamp)] = []
 
     public init() {}
 
     /// Whether there is nothing to write.
     public var isEmpty: Bool {
-        migrations.isEmpty && timers.isEmpty && removedProfiles.isEmpty && values.isEmpty && keepOnlySets == nil
+        migrations.isEmpty && timers.isEmpty && removedProfiles.isEmpty && values.isEmpty && keepOnlySets == nil && firings.isEmpty
+            && goalEvents.isEmpty
     }
 }
