@@ -1,0 +1,424 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The BG/NBD model of repeat buying (Fader, Hardie & Lee 2005, "Counting Your Customers the Easy Way").
+///
+/// While alive, a customer buys as a Poisson process with rate λ ~ Gamma(r, α); after every purchase they drop
+/// out with probability p ~ Beta(a, b). Time is in the periods of the summaries the model was fitted to.
+/// See docs/analytics.md for the formulas.
+public struct BGNBDModel: Sendable, Hashable, Codable {
+    /// r: shape of the Gamma distribution of purchase rates.
+    public let r: Double
+    /// α: scale (in periods) of the Gamma distribution of purchase rates; the mean rate is r/α per period.
+    public let alpha: Double
+    /// a: first shape of the Beta distribution of the dropout probability after a purchase.
+    public let a: Double
+    /// b: second shape of the Beta distribution of the dropout probability; the mean is a/(a+b).
+    public let b: Double
+    /// The log-likelihood of the customers the model was fitted to (0 for a model built from parameters).
+    public let logLikelihood: Double
+    /// How many customers the model was fitted to (0 for a model built from parameters).
+    public let customers: Int
+
+    /// The fewest customers ``fit(_:)`` accepts.
+    public static let minimumCustomers = 10
+
+    /// A model with given parameters, e.g. ones fitted earlier.
+    /// - Parameters:
+    ///   - r: Shape of the purchase-rate Gamma distribution (> 0).
+    ///   - alpha: Scale of the purchase-rate Gamma distribution (> 0).
+    ///   - a: First shape of the dropout Beta distribution (> 0).
+    ///   - b: Second shape of the dropout Beta distribution (> 0).
+    /// - Throws: ``AnalyticsError/Code/invalidParameter`` when a parameter is not a positive finite number.
+    public init(r: Double, alpha: Double, a: Double, b: Double) throws(AnalyticsError) {
+        for (name, value) in [("r", r), ("alpha", alpha), ("a", a), ("b", b)] where !(value > 0 && value.isFinite) {
+            throw AnalyticsError(.invalidParameter, "BG/NBD parameter \(name) must be a positive finite number, got \(value)")
+        }
+        self.init(r: r, alpha: alpha, a: a, b: b, logLikelihood: 0, customers: 0)
+    }
+
+    private init(r: Double, alpha: Double, a: Double, b: Double, logLikelihood: Double, customers: Int) {
+        self.r = r
+        self.alpha = alpha
+        self.a = a
+        self.b = b
+        self.logLikelihood = logLikelihood
+        self.customers = customers
+    }
+
+    // MARK: - Fitting
+
+    /// Fits r, α, a, b by maximum likelihood.
+    ///
+    /// Identical histories (x, tₓ, T) are evaluated once and weighted; the likelihood and its analytic gradient
+    /// are maximised over the logarithms of the parameters with BFGS from r = α = a = b = 1, with Nelder–Mead
+    /// as a fallback should the line search stall.
+    /// - Parameters:
+    ///   - customers: One summary per customer; only frequency, recency and age are read.
+    /// - Returns: The fitted model, with its log-likelihood.
+    /// - Throws: ``AnalyticsError/Code/invalidInput`` for an impossible history (naming the customer),
+    ///   ``AnalyticsError/Code/tooFewCustomers`` for fewer than ``minimumCustomers`` customers or no repeat
+    ///   purchase at all, ``AnalyticsError/Code/didNotConverge`` when the likelihood has no interior maximum.
+    public static func fit(_ customers: [CustomerSummary]) throws(AnalyticsError) -> BGNBDModel {
+        if customers.count < minimumCustomers {
+            throw AnalyticsError(
+                .tooFewCustomers,
+                "BG/NBD needs at least \(minimumCustomers) customers to estimate its 4 parameters, got \(customers.count)")
+        }
+        for customer in customers {
+            if let problem = customer.purchaseHistoryProblem {
+                throw AnalyticsError(.invalidInput, "customer '\(customer.id)': \(problem)")
+            }
+        }
+        if !customers.contains(where: { $0.frequency > 0 }) {
+            throw AnalyticsError(
+                .tooFewCustomers,
+                "none of the \(customers.count) customers made a repeat purchase, so BG/NBD cannot be fitted; "
+                    + "observe for longer or use a shorter period")
+        }
+        let data = GroupedHistories(customers)
+        // The mean negative log-likelihood keeps the gradient tolerance independent of the number of customers.
+        let objective: Minimizer.Objective = { theta, gradient in
+            let value = -data.logLikelihood(theta, gradient: &gradient) / data.total
+            for i in gradient.indices { gradient[i] = -gradient[i] / data.total }
+            return value
+        }
+        let start = [0.0, 0.0, 0.0, 0.0]
+        var result = Minimizer.bfgs(start: start, gradientTolerance: 1e-10, objective: objective)
+        if !result.converged {
+            var scratch = [0.0, 0.0, 0.0, 0.0]
+            let simplex = Minimizer.nelderMead(start: result.value.isFinite ? result.point : start) { theta in
+                objective(theta, &scratch)
+            }
+            result = Minimizer.bfgs(start: simplex.point, gradientTolerance: 1e-10, objective: objective)
+            if !result.converged && simplex.value.isFinite && simplex.value <= result.value {
+                result = simplex
+                result.converged = simplex.converged
+            }
+        }
+        let names = ["r", "alpha", "a", "b"]
+        if let runaway = result.point.indices.first(where: { !(abs(result.point[$0]) < 25) }) {
+            throw AnalyticsError(
+                .didNotConverge,
+                "BG/NBD parameter \(names[runaway]) ran off to \(exp(result.point[runaway])): the likelihood has no "
+                    + "interior maximum for these \(customers.count) customers; observe for longer or add customers")
+        }
+        guard result.converged, result.value.isFinite else {
+            throw AnalyticsError(
+                .didNotConverge,
+                "BG/NBD fit stopped after \(result.iterations) iterations with gradient \(result.gradientNorm); "
+                    + "check the summaries' units (recency and age in periods)")
+        }
+        var scratch = [0.0, 0.0, 0.0, 0.0]
+        let theta = result.point
+        return BGNBDModel(
+            r: exp(theta[0]), alpha: exp(theta[1]), a: exp(theta[2]), b: exp(theta[3]),
+            logLikelihood: data.logLikelihood(theta, gradient: &scratch), customers: customers.count)
+    }
+
+    /// The log-likelihood of these parameters for a set of customers (paper eq. 6, summed).
+    /// - Parameters:
+    ///   - customers: Summaries to evaluate; must be valid histories.
+    /// - Returns: Σ ln L(r, α, a, b | x, tₓ, T).
+    /// - Throws: ``AnalyticsError/Code/invalidInput`` for an impossible history.
+    public func logLikelihood(of customers: [CustomerSummary]) throws(AnalyticsError) -> Double {
+        for customer in customers {
+            if let problem = customer.purchaseHistoryProblem {
+                throw AnalyticsError(.invalidInput, "customer '\(customer.id)': \(problem)")
+            }
+        }
+        var scratch = [0.0, 0.0, 0.0, 0.0]
+        return GroupedHistories(customers).logLikelihood([log(r), log(alpha), log(a), log(b)], gradient: &scratch)
+    }
+
+    // MARK: - Predictions
+
+    /// P(alive | x, tₓ, T): the probability that a customer with this history has not dropped out.
+    /// - Parameters:
+    ///   - frequency: Repeat purchases x.
+    ///   - recency: Time of the last purchase tₓ, in periods.
+    ///   - age: Age T, in periods (≥ recency).
+    /// - Returns: A probability; exactly 1 when x = 0 (the model only lets customers drop out right after a
+    ///   purchase); NaN for an impossible history.
+    public func probabilityAlive(frequency: Double, recency: Double, age: Double) -> Double {
+        guard frequency >= 0, recency >= 0, age >= recency else { return .nan }
+        if frequency == 0 { return 1 }
+        return 1 / (1 + exp(deathOdds(frequency: frequency, recency: recency, age: age)))
+    }
+
+    /// ln of a/(b+x−1) · ((α+T)/(α+tₓ))^(r+x), the odds of having dropped out, for x > 0.
+    private func deathOdds(frequency x: Double, recency: Double, age: Double) -> Double {
+        log(a) - log(b + x - 1) + (r + x) * (log(alpha + age) - log(alpha + recency))
+    }
+
+    /// E[Y(t) | x, tₓ, T]: the expected number of purchases in the next `t` periods by a customer with this
+    /// history (paper eq. 10).
+    /// - Parameters:
+    ///   - t: Length of the horizon, in periods (≥ 0).
+    ///   - frequency: Repeat purchases x.
+    ///   - recency: Time of the last purchase tₓ, in periods.
+    ///   - age: Age T, in periods (≥ recency).
+    /// - Returns: The expected count; NaN for an impossible history or a negative horizon.
+    public func expectedPurchases(in t: Double, frequency: Double, recency: Double, age: Double) -> Double {
+        guard t >= 0, frequency >= 0, recency >= 0, age >= recency, t.isFinite else { return .nan }
+        if t == 0 { return 0 }
+        let aliveFactor = frequency > 0 ? 1 + exp(deathOdds(frequency: frequency, recency: recency, age: age)) : 1
+        return regularInA { a in
+            Self.unconditional(t: t, x: frequency, age: age, r: r, alpha: alpha, a: a, b: b)
+        } / aliveFactor
+    }
+
+    /// E[X(t)]: the expected number of repeat purchases in (0, t] by a customer whose first purchase is at 0
+    /// (paper eq. 9).
+    /// - Parameters:
+    ///   - t: Length of the horizon, in periods (≥ 0).
+    /// - Returns: The expected count; NaN for a negative horizon.
+    public func expectedPurchasesNewCustomer(in t: Double) -> Double {
+        expectedPurchases(in: t, frequency: 0, recency: 0, age: 0)
+    }
+
+    /// The age T* ≥ `age` at which P(alive) of a customer who makes no further purchase falls below
+    /// `threshold` — when to re-evaluate a churn-risk rule with no new event.
+    ///
+    /// With no new purchase, P(alive) = 1 / (1 + a/(b+x−1) · ((α+T)/(α+tₓ))^(r+x)) falls strictly as T grows,
+    /// so the crossing has the closed form T* = (α+tₓ) · ((1/θ − 1)(b+x−1)/a)^(1/(r+x)) − α, evaluated in
+    /// logarithms. P(alive) equals the threshold at T* and is below it at every later age.
+    /// - Parameters:
+    ///   - threshold: The probability θ to fall below.
+    ///   - frequency: Repeat purchases x.
+    ///   - recency: Time of the last purchase tₓ, in periods.
+    ///   - age: The current age T, in periods.
+    /// - Returns: T*, in periods since the first purchase (the current `age` if P(alive) is already below the
+    ///   threshold); nil if it never falls below it (x = 0, where P(alive) stays 1, or θ ≤ 0) or the history is
+    ///   impossible.
+    public func instantWhenProbabilityAliveDrops(
+        below threshold: Double, frequency: Double, recency: Double, age: Double
+    ) -> Double? {
+        guard frequency > 0, recency >= 0, age >= recency, threshold > 0, threshold.isFinite else { return nil }
+        if threshold >= 1 || probabilityAlive(frequency: frequency, recency: recency, age: age) < threshold {
+            return age
+        }
+        let x = frequency
+        // P < θ ⇔ ln((α+T)/(α+tₓ)) > [ln(1/θ − 1) + ln(b+x−1) − ln a] / (r+x)
+        let logRatio = (log((1 - threshold) / threshold) + log(b + x - 1) - log(a)) / (r + x)
+        let crossing = (alpha + recency) * exp(logRatio) - alpha
+        guard crossing.isFinite else { return nil }
+        return max(age, crossing)
+    }
+
+    // MARK: - Internals
+
+    /// Evaluates f at a, or — at a = 1 and where a + b + x − 1 is a non-positive integer, which are removable
+    /// singularities of eq. 9/10 — as the mean of f at a ± h.
+    private func regularInA(_ f: (Double) -> Double) -> Double {
+        let h = 1e-5
+        if abs(a - 1) < h { return (f(1 + h) + f(1 - h)) / 2 }
+        return f(a)
+    }
+
+    /// (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x−1; t/(α+T+t))]: eq. 10's numerator.
+    private static func unconditional(
+        t: Double, x: Double, age: Double, r: Double, alpha: Double, a: Double, b: Double
+    ) -> Double {
+        let c = a + b + x - 1
+        let nearPole = c <= 0.5 && abs(c - c.rounded()) < 1e-7
+        if nearPole {
+            let h = 1e-5
+            return (unconditional(t: t, x: x, age: age, r: r, alpha: alpha, a: a + h, b: b)
+                + unconditional(t: t, x: x, age: age, r: r, alpha: alpha, a: a - h, b: b)) / 2
+        }
+        let horizon = alpha + age + t
+        let z = t / horizon
+        let logY = log((alpha + age) / horizon)
+        let f = SpecialFunctions.scaledHypergeometric2F1(r + x, b + x, c, z)
+        guard f.mantissa.isFinite else { return .nan }
+        let oneMinusG: Double
+        if f.mantissa > 0 {
+            oneMinusG = -expm1((r + x) * logY + f.logScale + log(f.mantissa))
+        } else {
+            oneMinusG = 1 + exp((r + x) * logY + f.logScale + log(-f.mantissa))
+        }
+        return c / (a - 1) * oneMinusG
+    }
+}
+
+/// Customers grouped by identical (x, tₓ, T), laid out for a tight likelihood loop: rows sorted by x, with the
+/// distinct times in a table so that each evaluation takes one logarithm per distinct time, not per row.
+struct GroupedHistories: Sendable {
+    /// Distinct frequencies, with the half-open row range of each.
+    let frequencies: [Double]
+    let ranges: [Range<Int>]
+    /// Total weight of each frequency group.
+    let groupWeights: [Double]
+    /// Per row: how many customers share it, and the indices of tₓ and T in `times`.
+    let weights: [Double]
+    let recencyIndex: [Int32]
+    let ageIndex: [Int32]
+    /// Distinct times (recencies and ages).
+    let times: [Double]
+    /// Number of customers.
+    let total: Double
+
+    init(_ customers: [CustomerSummary]) {
+        struct Key: Hashable, Comparable {
+            var x: Double
+            var recency: Double
+            var age: Double
+            static func < (l: Key, r: Key) -> Bool { (l.x, l.recency, l.age) < (r.x, r.recency, r.age) }
+        }
+        var counts: [Key: Int] = [:]
+        counts.reserveCapacity(min(customers.count, 1 << 20))
+        for c in customers { counts[Key(x: c.frequency, recency: c.recency, age: c.age), default: 0] += 1 }
+        let keys = counts.keys.sorted()
+        var timeSet = Set<Double>()
+        for key in keys {
+            timeSet.insert(key.recency)
+            timeSet.insert(key.age)
+        }
+        let times = timeSet.sorted()
+        var timeIndex: [Double: Int32] = [:]
+        timeIndex.reserveCapacity(times.count)
+        for (i, t) in times.enumerated() { timeIndex[t] = Int32(i) }
+
+        var frequencies: [Double] = []
+        var ranges: [Range<Int>] = []
+        var groupWeights: [Double] = []
+        var weights: [Double] = []
+        var recencyIndex: [Int32] = []
+        var ageIndex: [Int32] = []
+        weights.reserveCapacity(keys.count)
+        recencyIndex.reserveCapacity(keys.count)
+        ageIndex.reserveCapacity(keys.count)
+        for (row, key) in keys.enumerated() {
+            if frequencies.last != key.x {
+                if let last = ranges.last { ranges[ranges.count - 1] = last.lowerBound..<row }
+                frequencies.append(key.x)
+                ranges.append(row..<row)
+                groupWeights.append(0)
+            }
+            let w = Double(counts[key]!)
+            weights.append(w)
+            groupWeights[groupWeights.count - 1] += w
+            recencyIndex.append(timeIndex[key.recency]!)
+            ageIndex.append(timeIndex[key.age]!)
+        }
+        if let last = ranges.last { ranges[ranges.count - 1] = last.lowerBound..<keys.count }
+        self.frequencies = frequencies
+        self.ranges = ranges
+        self.groupWeights = groupWeights
+        self.weights = weights
+        self.recencyIndex = recencyIndex
+        self.ageIndex = ageIndex
+        self.times = times
+        self.total = Double(customers.count)
+    }
+
+    /// Σ ln L over all customers at θ = (ln r, ln α, ln a, ln b), and its gradient with respect to θ.
+    func logLikelihood(_ theta: [Double], gradient: inout [Double]) -> Double {
+        let r = exp(theta[0])
+        let alpha = exp(theta[1])
+        let a = exp(theta[2])
+        let b = exp(theta[3])
+        guard r.isFinite, alpha.isFinite, a.isFinite, b.isFinite, r > 0, alpha > 0, a > 0, b > 0 else {
+            for i in gradient.indices { gradient[i] = .nan }
+            return -.infinity
+        }
+        let logAlpha = log(alpha)
+        var logTime = [Double](repeating: 0, count: times.count)
+        var inverseTime = [Double](repeating: 0, count: times.count)
+        for i in times.indices {
+            logTime[i] = log(alpha + times[i])
+            inverseTime[i] = 1 / (alpha + times[i])
+        }
+        let lgR = SpecialFunctions.logGamma(r)
+        let lgAB = SpecialFunctions.logGamma(a + b)
+        let lgB = SpecialFunctions.logGamma(b)
+        let psiR = SpecialFunctions.digamma(r)
+        let psiAB = SpecialFunctions.digamma(a + b)
+        let psiB = SpecialFunctions.digamma(b)
+
+        var total = 0.0
+        var dR = 0.0
+        var dAlpha = 0.0
+        var dA = 0.0
+        var dB = 0.0
+        logTime.withUnsafeBufferPointer { logTime in
+            inverseTime.withUnsafeBufferPointer { inverseTime in
+                weights.withUnsafeBufferPointer { weights in
+                    recencyIndex.withUnsafeBufferPointer { recencyIndex in
+                        ageIndex.withUnsafeBufferPointer { ageIndex in
+                            for (group, x) in frequencies.enumerated() {
+                                let groupWeight = groupWeights[group]
+                                let rx = r + x
+                                // Terms that depend on x only: the Gamma and Beta normalisers.
+                                let constant = SpecialFunctions.logGamma(rx) - lgR + r * logAlpha + lgAB
+                                    + SpecialFunctions.logGamma(b + x) - lgB - SpecialFunctions.logGamma(a + b + x)
+                                total += groupWeight * constant
+                                let psiABX = SpecialFunctions.digamma(a + b + x)
+                                dR += groupWeight * (SpecialFunctions.digamma(rx) - psiR + logAlpha)
+                                dAlpha += groupWeight * r / alpha
+                                dA += groupWeight * (psiAB - psiABX)
+                                dB += groupWeight * (psiAB + SpecialFunctions.digamma(b + x) - psiB - psiABX)
+                                let range = ranges[group]
+                                if x == 0 {
+                                    // ln L = constant − r ln(α+T)
+                                    var sumLog = 0.0
+                                    var sumInverse = 0.0
+                                    for row in range {
+                                        let w = weights[row]
+                                        let t = Int(ageIndex[row])
+                                        sumLog += w * logTime[t]
+                                        sumInverse += w * inverseTime[t]
+                                    }
+                                    total -= rx * sumLog
+                                    dR -= sumLog
+                                    dAlpha -= rx * sumInverse
+                                    continue
+                                }
+                                // ln L = constant + ln(e^L1 + e^L2), L1 = −(r+x) ln(α+T),
+                                // L2 = ln a − ln(b+x−1) − (r+x) ln(α+tₓ); w2 = e^L2 / (e^L1 + e^L2).
+                                let k = log(a) - log(b + x - 1)
+                                var sumLL = 0.0
+                                var sumW2 = 0.0
+                                var sumLog = 0.0
+                                var sumInverse = 0.0
+                                for row in range {
+                                    let w = weights[row]
+                                    let tAge = Int(ageIndex[row])
+                                    let tRecency = Int(recencyIndex[row])
+                                    let l1 = -rx * logTime[tAge]
+                                    let l2 = k - rx * logTime[tRecency]
+                                    let d = l2 - l1
+                                    let e = exp(-abs(d))
+                                    let ll = max(l1, l2) + log1p(e)
+                                    let w2 = d > 0 ? 1 / (1 + e) : e / (1 + e)
+                                    let w1 = 1 - w2
+                                    sumLL += w * ll
+                                    sumW2 += w * w2
+                                    sumLog += w * (w1 * logTime[tAge] + w2 * logTime[tRecency])
+                                    sumInverse += w * (w1 * inverseTime[tAge] + w2 * inverseTime[tRecency])
+                                }
+                                total += sumLL
+                                dR -= sumLog
+                                dAlpha -= rx * sumInverse
+                                dA += sumW2 / a
+                                dB -= sumW2 / (b + x - 1)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Chain rule to the log-parameters: ∂/∂ln θ = θ ∂/∂θ.
+        gradient[0] = r * dR
+        gradient[1] = alpha * dAlpha
+        gradient[2] = a * dA
+        gradient[3] = b * dB
+        return total
+    }
+}
