@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Dispatch
 
 /// The BG/NBD model of repeat buying (Fader, Hardie & Lee 2005, "Counting Your Customers the Easy Way").
 ///
@@ -247,75 +248,75 @@ public struct BGNBDModel: Sendable, Hashable, Codable {
     }
 }
 
-/// Customers grouped by identical (x, tₓ, T), laid out for a tight likelihood loop: rows sorted by x, with the
-/// distinct times in a table so that each evaluation takes one logarithm per distinct time, not per row.
+/// Customers grouped by identical (x, tₓ, T), laid out for a tight likelihood loop: rows sorted by x, so the
+/// terms that depend on x alone (log-gammas, digammas) are computed once per distinct x, and each row costs two
+/// logarithms, an exponential and a log1p. Large inputs are evaluated in fixed chunks on all cores; partial sums
+/// are added in chunk order, so the result does not depend on the number of cores.
 struct GroupedHistories: Sendable {
     /// Distinct frequencies, with the half-open row range of each.
     let frequencies: [Double]
     let ranges: [Range<Int>]
     /// Total weight of each frequency group.
     let groupWeights: [Double]
-    /// Per row: how many customers share it, and the indices of tₓ and T in `times`.
+    /// Per row: how many customers share it, tₓ and T.
     let weights: [Double]
-    let recencyIndex: [Int32]
-    let ageIndex: [Int32]
-    /// Distinct times (recencies and ages).
-    let times: [Double]
+    let recencies: [Double]
+    let ages: [Double]
     /// Number of customers.
     let total: Double
 
-    init(_ customers: [CustomerSummary]) {
-        struct Key: Hashable, Comparable {
-            var x: Double
-            var recency: Double
-            var age: Double
-            static func < (l: Key, r: Key) -> Bool { (l.x, l.recency, l.age) < (r.x, r.recency, r.age) }
-        }
-        var counts: [Key: Int] = [:]
-        counts.reserveCapacity(min(customers.count, 1 << 20))
-        for c in customers { counts[Key(x: c.frequency, recency: c.recency, age: c.age), default: 0] += 1 }
-        let keys = counts.keys.sorted()
-        var timeSet = Set<Double>()
-        for key in keys {
-            timeSet.insert(key.recency)
-            timeSet.insert(key.age)
-        }
-        let times = timeSet.sorted()
-        var timeIndex: [Double: Int32] = [:]
-        timeIndex.reserveCapacity(times.count)
-        for (i, t) in times.enumerated() { timeIndex[t] = Int32(i) }
+    /// Rows per parallel chunk; below two chunks' worth the evaluation stays on the calling thread.
+    static let chunkSize = 32_768
 
+    init(_ customers: [CustomerSummary]) {
+        var keys = customers.map { (x: $0.frequency, recency: $0.recency, age: $0.age) }
+        keys.sort { ($0.x, $0.recency, $0.age) < ($1.x, $1.recency, $1.age) }
         var frequencies: [Double] = []
         var ranges: [Range<Int>] = []
         var groupWeights: [Double] = []
         var weights: [Double] = []
-        var recencyIndex: [Int32] = []
-        var ageIndex: [Int32] = []
-        weights.reserveCapacity(keys.count)
-        recencyIndex.reserveCapacity(keys.count)
-        ageIndex.reserveCapacity(keys.count)
-        for (row, key) in keys.enumerated() {
+        var recencies: [Double] = []
+        var ages: [Double] = []
+        var row = -1
+        for key in keys {
+            if row >= 0, recencies[row] == key.recency, ages[row] == key.age, frequencies.last == key.x {
+                weights[row] += 1
+                groupWeights[groupWeights.count - 1] += 1
+                continue
+            }
+            row += 1
             if frequencies.last != key.x {
                 if let last = ranges.last { ranges[ranges.count - 1] = last.lowerBound..<row }
                 frequencies.append(key.x)
                 ranges.append(row..<row)
                 groupWeights.append(0)
             }
-            let w = Double(counts[key]!)
-            weights.append(w)
-            groupWeights[groupWeights.count - 1] += w
-            recencyIndex.append(timeIndex[key.recency]!)
-            ageIndex.append(timeIndex[key.age]!)
+            weights.append(1)
+            recencies.append(key.recency)
+            ages.append(key.age)
+            groupWeights[groupWeights.count - 1] += 1
         }
-        if let last = ranges.last { ranges[ranges.count - 1] = last.lowerBound..<keys.count }
+        if let last = ranges.last { ranges[ranges.count - 1] = last.lowerBound..<(row + 1) }
         self.frequencies = frequencies
         self.ranges = ranges
         self.groupWeights = groupWeights
         self.weights = weights
-        self.recencyIndex = recencyIndex
-        self.ageIndex = ageIndex
-        self.times = times
+        self.recencies = recencies
+        self.ages = ages
         self.total = Double(customers.count)
+    }
+
+    /// Partial sums of the log-likelihood and its gradient with respect to (r, α, a, b).
+    private struct Sums {
+        var value = 0.0
+        var r = 0.0
+        var alpha = 0.0
+        var a = 0.0
+        var b = 0.0
+
+        static func + (l: Sums, r: Sums) -> Sums {
+            Sums(value: l.value + r.value, r: l.r + r.r, alpha: l.alpha + r.alpha, a: l.a + r.a, b: l.b + r.b)
+        }
     }
 
     /// Σ ln L over all customers at θ = (ln r, ln α, ln a, ln b), and its gradient with respect to θ.
@@ -328,97 +329,105 @@ struct GroupedHistories: Sendable {
             for i in gradient.indices { gradient[i] = .nan }
             return -.infinity
         }
+        // Terms that depend on x only: the Gamma and Beta normalisers, once per distinct x.
         let logAlpha = log(alpha)
-        var logTime = [Double](repeating: 0, count: times.count)
-        var inverseTime = [Double](repeating: 0, count: times.count)
-        for i in times.indices {
-            logTime[i] = log(alpha + times[i])
-            inverseTime[i] = 1 / (alpha + times[i])
-        }
         let lgR = SpecialFunctions.logGamma(r)
         let lgAB = SpecialFunctions.logGamma(a + b)
         let lgB = SpecialFunctions.logGamma(b)
         let psiR = SpecialFunctions.digamma(r)
         let psiAB = SpecialFunctions.digamma(a + b)
         let psiB = SpecialFunctions.digamma(b)
+        var sums = Sums()
+        for (group, x) in frequencies.enumerated() {
+            let w = groupWeights[group]
+            let psiABX = SpecialFunctions.digamma(a + b + x)
+            sums.value += w * (SpecialFunctions.logGamma(r + x) - lgR + r * logAlpha + lgAB
+                + SpecialFunctions.logGamma(b + x) - lgB - SpecialFunctions.logGamma(a + b + x))
+            sums.r += w * (SpecialFunctions.digamma(r + x) - psiR + logAlpha)
+            sums.alpha += w * r / alpha
+            sums.a += w * (psiAB - psiABX)
+            sums.b += w * (psiAB + SpecialFunctions.digamma(b + x) - psiB - psiABX)
+        }
+        let rows = weights.count
+        let chunks = (rows + Self.chunkSize - 1) / Self.chunkSize
+        if chunks < 2 {
+            sums = sums + rowSums(0..<rows, r: r, alpha: alpha, a: a, b: b)
+        } else {
+            var partial = [Sums](repeating: Sums(), count: chunks)
+            partial.withUnsafeMutableBufferPointer { buffer in
+                nonisolated(unsafe) let slots = buffer
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    let lower = chunk * Self.chunkSize
+                    slots[chunk] = rowSums(lower..<min(rows, lower + Self.chunkSize), r: r, alpha: alpha, a: a, b: b)
+                }
+            }
+            for p in partial { sums = sums + p }
+        }
+        // Chain rule to the log-parameters: ∂/∂ln θ = θ ∂/∂θ.
+        gradient[0] = r * sums.r
+        gradient[1] = alpha * sums.alpha
+        gradient[2] = a * sums.a
+        gradient[3] = b * sums.b
+        return sums.value
+    }
 
-        var total = 0.0
-        var dR = 0.0
-        var dAlpha = 0.0
-        var dA = 0.0
-        var dB = 0.0
-        logTime.withUnsafeBufferPointer { logTime in
-            inverseTime.withUnsafeBufferPointer { inverseTime in
-                weights.withUnsafeBufferPointer { weights in
-                    recencyIndex.withUnsafeBufferPointer { recencyIndex in
-                        ageIndex.withUnsafeBufferPointer { ageIndex in
-                            for (group, x) in frequencies.enumerated() {
-                                let groupWeight = groupWeights[group]
-                                let rx = r + x
-                                // Terms that depend on x only: the Gamma and Beta normalisers.
-                                let constant = SpecialFunctions.logGamma(rx) - lgR + r * logAlpha + lgAB
-                                    + SpecialFunctions.logGamma(b + x) - lgB - SpecialFunctions.logGamma(a + b + x)
-                                total += groupWeight * constant
-                                let psiABX = SpecialFunctions.digamma(a + b + x)
-                                dR += groupWeight * (SpecialFunctions.digamma(rx) - psiR + logAlpha)
-                                dAlpha += groupWeight * r / alpha
-                                dA += groupWeight * (psiAB - psiABX)
-                                dB += groupWeight * (psiAB + SpecialFunctions.digamma(b + x) - psiB - psiABX)
-                                let range = ranges[group]
-                                if x == 0 {
-                                    // ln L = constant − r ln(α+T)
-                                    var sumLog = 0.0
-                                    var sumInverse = 0.0
-                                    for row in range {
-                                        let w = weights[row]
-                                        let t = Int(ageIndex[row])
-                                        sumLog += w * logTime[t]
-                                        sumInverse += w * inverseTime[t]
-                                    }
-                                    total -= rx * sumLog
-                                    dR -= sumLog
-                                    dAlpha -= rx * sumInverse
-                                    continue
-                                }
-                                // ln L = constant + ln(e^L1 + e^L2), L1 = −(r+x) ln(α+T),
-                                // L2 = ln a − ln(b+x−1) − (r+x) ln(α+tₓ); w2 = e^L2 / (e^L1 + e^L2).
-                                let k = log(a) - log(b + x - 1)
-                                var sumLL = 0.0
-                                var sumW2 = 0.0
-                                var sumLog = 0.0
-                                var sumInverse = 0.0
-                                for row in range {
-                                    let w = weights[row]
-                                    let tAge = Int(ageIndex[row])
-                                    let tRecency = Int(recencyIndex[row])
-                                    let l1 = -rx * logTime[tAge]
-                                    let l2 = k - rx * logTime[tRecency]
-                                    let d = l2 - l1
-                                    let e = exp(-abs(d))
-                                    let ll = max(l1, l2) + log1p(e)
-                                    let w2 = d > 0 ? 1 / (1 + e) : e / (1 + e)
-                                    let w1 = 1 - w2
-                                    sumLL += w * ll
-                                    sumW2 += w * w2
-                                    sumLog += w * (w1 * logTime[tAge] + w2 * logTime[tRecency])
-                                    sumInverse += w * (w1 * inverseTime[tAge] + w2 * inverseTime[tRecency])
-                                }
-                                total += sumLL
-                                dR -= sumLog
-                                dAlpha -= rx * sumInverse
-                                dA += sumW2 / a
-                                dB -= sumW2 / (b + x - 1)
+    /// The per-row part of the log-likelihood and gradient over `rows`:
+    /// x = 0: −r ln(α+T);
+    /// x > 0: ln(e^L1 + e^L2) with L1 = −(r+x) ln(α+T), L2 = ln a − ln(b+x−1) − (r+x) ln(α+tₓ).
+    private func rowSums(_ rows: Range<Int>, r: Double, alpha: Double, a: Double, b: Double) -> Sums {
+        var sums = Sums()
+        let logA = log(a)
+        weights.withUnsafeBufferPointer { weights in
+            recencies.withUnsafeBufferPointer { recencies in
+                ages.withUnsafeBufferPointer { ages in
+                    for (group, x) in frequencies.enumerated() {
+                        let range = ranges[group].clamped(to: rows)
+                        if range.isEmpty { continue }
+                        let rx = r + x
+                        var sumLog = 0.0
+                        var sumInverse = 0.0
+                        if x == 0 {
+                            for row in range {
+                                let w = weights[row]
+                                let scale = alpha + ages[row]
+                                sumLog += w * log(scale)
+                                sumInverse += w / scale
                             }
+                            sums.value -= rx * sumLog
+                            sums.r -= sumLog
+                            sums.alpha -= rx * sumInverse
+                            continue
                         }
+                        // w2 = e^L2 / (e^L1 + e^L2), the weight of "dropped out right after the last purchase".
+                        let k = logA - log(b + x - 1)
+                        var sumLL = 0.0
+                        var sumW2 = 0.0
+                        for row in range {
+                            let w = weights[row]
+                            let ageScale = alpha + ages[row]
+                            let recencyScale = alpha + recencies[row]
+                            let logAge = log(ageScale)
+                            let logRecency = log(recencyScale)
+                            let l1 = -rx * logAge
+                            let l2 = k - rx * logRecency
+                            let d = l2 - l1
+                            let e = exp(-abs(d))
+                            let w2 = d > 0 ? 1 / (1 + e) : e / (1 + e)
+                            let w1 = 1 - w2
+                            sumLL += w * (max(l1, l2) + log1p(e))
+                            sumW2 += w * w2
+                            sumLog += w * (w1 * logAge + w2 * logRecency)
+                            sumInverse += w * (w1 / ageScale + w2 / recencyScale)
+                        }
+                        sums.value += sumLL
+                        sums.r -= sumLog
+                        sums.alpha -= rx * sumInverse
+                        sums.a += sumW2 / a
+                        sums.b -= sumW2 / (b + x - 1)
                     }
                 }
             }
         }
-        // Chain rule to the log-parameters: ∂/∂ln θ = θ ∂/∂θ.
-        gradient[0] = r * dR
-        gradient[1] = alpha * dAlpha
-        gradient[2] = a * dA
-        gradient[3] = b * dB
-        return total
+        return sums
     }
 }
