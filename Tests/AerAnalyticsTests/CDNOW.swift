@@ -34,3 +34,32 @@ func agrees(_ value: Double, _ reference: Double, significantFigures digits: Int
 func close(_ value: Double, _ reference: Double, relative tolerance: Double) -> Bool {
     abs(value - reference) <= tolerance * abs(reference)
 }
+
+extension CDNOW {
+    /// The transactions of sample customers 1–60 (see Fixtures/README.md).
+    static let firstSixtyTransactions: [Transaction] = {
+        guard
+            let url = Bundle.module.url(forResource: "CDNOW_sample_first60", withExtension: "txt", subdirectory: "Fixtures"),
+            let text = try? String(contentsOf: url, encoding: .utf8)
+        else { fatalError("the CDNOW transactions fixture is missing from the test bundle") }
+        return text.split(whereSeparator: \.isNewline).map { line in
+            let f = line.split(separator: " ")
+            guard f.count == 5, let id = Int(f[1]), let date = Int(f[2]), let amount = Double(f[4]) else {
+                fatalError("bad CDNOW transaction line: \(line)")
+            }
+            return Transaction(
+                customer: String(id), secondsSinceEpoch: secondsSinceEpoch(year: date / 10000, month: date / 100 % 100,
+                                                                           day: date % 100), amount: amount)
+        }
+    }()
+
+    /// Midnight UTC of a civil date (Howard Hinnant's days_from_civil).
+    static func secondsSinceEpoch(year: Int, month: Int, day: Int) -> Double {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return Double(era * 146_097 + doe - 719_468) * 86_400
+    }
+}

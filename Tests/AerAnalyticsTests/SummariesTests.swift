@@ -75,4 +75,20 @@ struct SummariesTests {
         #expect(Period.week.index(of: -1) == 0)  // Wednesday 1969-12-31 is in the week of Monday 1969-12-29
         #expect(Period.week.index(of: 4 * 86_400) == 1)  // Monday 1970-01-05
     }
+
+    @Test("CDNOW transactions summarised by day reproduce the published CDNOW summary")
+    func reproducesCDNOWSummary() {
+        let end = CDNOW.secondsSinceEpoch(year: 1997, month: 9, day: 30)
+        let summaries = Summaries.fromTransactions(CDNOW.firstSixtyTransactions, period: .day, observationEnd: end)
+        let published = Dictionary(uniqueKeysWithValues: CDNOW.customers.map { ($0.id, $0) })
+        #expect(summaries.count == 60)
+        for s in summaries {
+            let p = published[s.id]!
+            // The published file gives weeks (days / 7) and dollars to two decimals.
+            #expect(s.frequency == p.frequency, "customer \(s.id)")
+            #expect(abs(s.recency / 7 - p.recency) < 0.0051, "customer \(s.id)")
+            #expect(abs(s.age / 7 - p.age) < 0.0051, "customer \(s.id)")
+            #expect(abs(s.monetaryValue - p.monetaryValue) < 0.0051, "customer \(s.id)")
+        }
+    }
 }
