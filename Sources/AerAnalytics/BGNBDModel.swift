@@ -61,11 +61,15 @@ public struct BGNBDModel: Sendable, Hashable, Codable {
     /// as a fallback should the line search stall.
     /// - Parameters:
     ///   - customers: One summary per customer; only frequency, recency and age are read.
+    ///   - penalizer: Coefficient of a ridge penalty `penalizer · (r² + α² + a² + b²)` on the mean negative
+    ///     log-likelihood, as `lifetimes`' `penalizer_coef`; 0 (the default) is plain maximum likelihood. A small
+    ///     value (0.001) keeps small or degenerate samples from sending a parameter to infinity.
     /// - Returns: The fitted model, with its log-likelihood.
     /// - Throws: ``AnalyticsError/Code/invalidInput`` for an impossible history (naming the customer),
     ///   ``AnalyticsError/Code/tooFewCustomers`` for fewer than ``minimumCustomers`` customers or no repeat
-    ///   purchase at all, ``AnalyticsError/Code/didNotConverge`` when the likelihood has no interior maximum.
-    public static func fit(_ customers: [CustomerSummary]) throws(AnalyticsError) -> BGNBDModel {
+    ///   purchase at all, ``AnalyticsError/Code/didNotConverge`` when the likelihood has no interior maximum,
+    ///   ``AnalyticsError/Code/invalidParameter`` for a negative penalizer.
+    public static func fit(_ customers: [CustomerSummary], penalizer: Double = 0) throws(AnalyticsError) -> BGNBDModel {
         if customers.count < minimumCustomers {
             throw AnalyticsError(
                 .tooFewCustomers,
@@ -83,40 +87,12 @@ public struct BGNBDModel: Sendable, Hashable, Codable {
                     + "observe for longer or use a shorter period")
         }
         let data = GroupedHistories(customers)
-        // The mean negative log-likelihood keeps the gradient tolerance independent of the number of customers.
-        let objective: Minimizer.Objective = { theta, gradient in
-            let value = -data.logLikelihood(theta, gradient: &gradient) / data.total
-            for i in gradient.indices { gradient[i] = -gradient[i] / data.total }
-            return value
-        }
-        let start = [0.0, 0.0, 0.0, 0.0]
-        var result = Minimizer.bfgs(start: start, gradientTolerance: 1e-10, objective: objective)
-        if !result.converged {
-            var scratch = [0.0, 0.0, 0.0, 0.0]
-            let simplex = Minimizer.nelderMead(start: result.value.isFinite ? result.point : start) { theta in
-                objective(theta, &scratch)
-            }
-            result = Minimizer.bfgs(start: simplex.point, gradientTolerance: 1e-10, objective: objective)
-            if !result.converged && simplex.value.isFinite && simplex.value <= result.value {
-                result = simplex
-                result.converged = simplex.converged
-            }
-        }
-        let names = ["r", "alpha", "a", "b"]
-        if let runaway = result.point.indices.first(where: { !(abs(result.point[$0]) < 25) }) {
-            throw AnalyticsError(
-                .didNotConverge,
-                "BG/NBD parameter \(names[runaway]) ran off to \(exp(result.point[runaway])): the likelihood has no "
-                    + "interior maximum for these \(customers.count) customers; observe for longer or add customers")
-        }
-        guard result.converged, result.value.isFinite else {
-            throw AnalyticsError(
-                .didNotConverge,
-                "BG/NBD fit stopped after \(result.iterations) iterations with gradient \(result.gradientNorm); "
-                    + "check the summaries' units (recency and age in periods)")
+        let theta = try LikelihoodFit.maximize(
+            model: "BG/NBD", names: ["r", "alpha", "a", "b"], customers: customers.count, penalizer: penalizer
+        ) { theta, gradient in
+            data.logLikelihood(theta, gradient: &gradient)
         }
         var scratch = [0.0, 0.0, 0.0, 0.0]
-        let theta = result.point
         return BGNBDModel(
             r: exp(theta[0]), alpha: exp(theta[1]), a: exp(theta[2]), b: exp(theta[3]),
             logLikelihood: data.logLikelihood(theta, gradient: &scratch), customers: customers.count)

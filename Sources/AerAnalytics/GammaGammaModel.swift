@@ -56,11 +56,14 @@ public struct GammaGammaModel: Sendable, Hashable, Codable {
     /// the parameters with BFGS from p = q = γ = 1, Nelder–Mead as a fallback.
     /// - Parameters:
     ///   - customers: Summaries with frequency and monetary value (the average of the repeat purchases).
+    ///   - penalizer: Coefficient of a ridge penalty `penalizer · (p² + q² + γ²)` on the mean negative
+    ///     log-likelihood, as `lifetimes`' `penalizer_coef`; 0 (the default) is plain maximum likelihood.
     /// - Returns: The fitted model, with its log-likelihood.
     /// - Throws: ``AnalyticsError/Code/invalidInput`` for a repeat buyer whose monetary value is not positive,
     ///   ``AnalyticsError/Code/tooFewCustomers`` for fewer than ``minimumRepeatBuyers`` repeat buyers,
-    ///   ``AnalyticsError/Code/didNotConverge`` when the likelihood has no interior maximum.
-    public static func fit(_ customers: [CustomerSummary]) throws(AnalyticsError) -> GammaGammaModel {
+    ///   ``AnalyticsError/Code/didNotConverge`` when the likelihood has no interior maximum,
+    ///   ``AnalyticsError/Code/invalidParameter`` for a negative penalizer.
+    public static func fit(_ customers: [CustomerSummary], penalizer: Double = 0) throws(AnalyticsError) -> GammaGammaModel {
         var buyers: [CustomerSummary] = []
         for customer in customers where customer.frequency > 0 {
             if !(customer.frequency.isFinite && customer.frequency == customer.frequency.rounded(.down)) {
@@ -82,38 +85,12 @@ public struct GammaGammaModel: Sendable, Hashable, Codable {
                 "Gamma-Gamma needs at least \(minimumRepeatBuyers) customers with a repeat purchase, got \(buyers.count)")
         }
         let data = SpendHistories(buyers)
-        let total = Double(buyers.count)
-        let objective: Minimizer.Objective = { theta, gradient in
-            let value = -data.logLikelihood(theta, gradient: &gradient) / total
-            for i in gradient.indices { gradient[i] = -gradient[i] / total }
-            return value
-        }
-        let start = [0.0, 0.0, 0.0]
-        var result = Minimizer.bfgs(start: start, gradientTolerance: 1e-10, objective: objective)
-        if !result.converged {
-            var scratch = [0.0, 0.0, 0.0]
-            let simplex = Minimizer.nelderMead(start: result.value.isFinite ? result.point : start) { theta in
-                objective(theta, &scratch)
-            }
-            result = Minimizer.bfgs(start: simplex.point, gradientTolerance: 1e-10, objective: objective)
-            if !result.converged && simplex.value.isFinite && simplex.value <= result.value {
-                result = simplex
-            }
-        }
-        let names = ["p", "q", "gamma"]
-        if let runaway = result.point.indices.first(where: { !(abs(result.point[$0]) < 25) }) {
-            throw AnalyticsError(
-                .didNotConverge,
-                "Gamma-Gamma parameter \(names[runaway]) ran off to \(exp(result.point[runaway])): the spend of these "
-                    + "\(buyers.count) repeat buyers does not identify the model")
-        }
-        guard result.converged, result.value.isFinite else {
-            throw AnalyticsError(
-                .didNotConverge,
-                "Gamma-Gamma fit stopped after \(result.iterations) iterations with gradient \(result.gradientNorm)")
+        let theta = try LikelihoodFit.maximize(
+            model: "Gamma-Gamma", names: ["p", "q", "gamma"], customers: buyers.count, penalizer: penalizer
+        ) { theta, gradient in
+            data.logLikelihood(theta, gradient: &gradient)
         }
         var scratch = [0.0, 0.0, 0.0]
-        let theta = result.point
         return GammaGammaModel(
             p: exp(theta[0]), q: exp(theta[1]), gamma: exp(theta[2]),
             logLikelihood: data.logLikelihood(theta, gradient: &scratch), customers: buyers.count)

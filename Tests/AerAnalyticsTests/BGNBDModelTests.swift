@@ -175,6 +175,34 @@ struct BGNBDModelTests {
         #expect(error?.message.contains("'late'") == true)
     }
 
+    @Test("when every customer has the same dropout probability, the fit approaches the fixed-p limit")
+    func fitHomogeneousDropout() throws {
+        let truth = try BGNBDModel(r: 0.5, alpha: 6, a: 1, b: 1)
+        let customers = Simulation.bgnbd(truth, customers: 3000, maxAge: 52, seed: 7, dropout: 0.3)
+        let fitted = try BGNBDModel.fit(customers)
+        // a, b → ∞ with a/(a+b) → p is the MLE; the optimiser stops where the likelihood is flat.
+        #expect(fitted.a > 1e4 && fitted.b > 1e4)
+        #expect(abs(fitted.a / (fitted.a + fitted.b) - 0.3) < 0.02)
+    }
+
+    @Test("when nobody ever drops out, a runs to 0 and the error says the data do not identify the model")
+    func fitWithoutDropout() throws {
+        let truth = try BGNBDModel(r: 0.5, alpha: 6, a: 1, b: 1)
+        let customers = Simulation.bgnbd(truth, customers: 3000, maxAge: 52, seed: 7, dropout: 0)
+        let error = #expect(throws: AnalyticsError.self) { try BGNBDModel.fit(customers) }
+        #expect(error?.code == .didNotConverge)
+        #expect(error?.message.contains("shrinks towards 0") == true)
+    }
+
+    @Test("a small penalizer keeps a degenerate sample's parameters moderate")
+    func fitWithPenalizer() throws {
+        let truth = try BGNBDModel(r: 0.5, alpha: 6, a: 1, b: 1)
+        let customers = Simulation.bgnbd(truth, customers: 3000, maxAge: 52, seed: 7, dropout: 0.3)
+        let fitted = try BGNBDModel.fit(customers, penalizer: 0.001)
+        #expect(fitted.a < 100 && fitted.b < 100)
+        #expect(abs(fitted.a / (fitted.a + fitted.b) - 0.3) < 0.1)
+    }
+
     @Test("fitting recovers the parameters of simulated customers")
     func fitRecoversSimulatedParameters() throws {
         let truth = try BGNBDModel(r: 0.5, alpha: 6, a: 0.7, b: 3)
@@ -221,12 +249,15 @@ enum Simulation {
         }
     }
 
-    /// Customers born uniformly in the first half of (0, maxAge], observed until maxAge.
-    static func bgnbd(_ model: BGNBDModel, customers: Int, maxAge: Double, seed: UInt64) -> [CustomerSummary] {
+    /// Customers born uniformly in the first half of (0, maxAge], observed until maxAge; every customer drops
+    /// out with probability `dropout` after a purchase when it is given, else with one drawn from Beta(a, b).
+    static func bgnbd(
+        _ model: BGNBDModel, customers: Int, maxAge: Double, seed: UInt64, dropout: Double? = nil
+    ) -> [CustomerSummary] {
         var g = Generator(state: seed)
         return (0..<customers).map { i in
             let lambda = g.gamma(model.r) / model.alpha
-            let p = g.beta(model.a, model.b)
+            let p = dropout ?? g.beta(model.a, model.b)
             let age = (maxAge / 2 * (1 + g.uniform()))
             var t = 0.0
             var x = 0.0
