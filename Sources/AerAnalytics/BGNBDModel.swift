@@ -69,6 +69,10 @@ public struct BGNBDModel: Sendable, Hashable, Codable {
     ///   ``AnalyticsError/Code/tooFewCustomers`` for fewer than ``minimumCustomers`` customers or no repeat
     ///   purchase at all, ``AnalyticsError/Code/didNotConverge`` when the likelihood has no interior maximum,
     ///   ``AnalyticsError/Code/invalidParameter`` for a negative penalizer.
+    ///
+    /// CPU-bound: CDNOW's 2,357 customers take about a millisecond, a million customers with all-distinct
+    /// histories about a second on two cores (inputs of more than 32,768 distinct histories use every core).
+    /// Call it from a thread that may block for that long, not from a latency-sensitive task.
     public static func fit(_ customers: [CustomerSummary], penalizer: Double = 0) throws(AnalyticsError) -> BGNBDModel {
         if customers.count < minimumCustomers {
             throw AnalyticsError(
@@ -242,9 +246,10 @@ struct GroupedHistories: Sendable {
     let total: Double
 
     /// Rows per parallel chunk; below two chunks' worth the evaluation stays on the calling thread.
-    static let chunkSize = 32_768
+    let chunkSize: Int
 
-    init(_ customers: [CustomerSummary]) {
+    init(_ customers: [CustomerSummary], chunkSize: Int = 32_768) {
+        self.chunkSize = max(1, chunkSize)
         var keys = customers.map { (x: $0.frequency, recency: $0.recency, age: $0.age) }
         keys.sort { ($0.x, $0.recency, $0.age) < ($1.x, $1.recency, $1.age) }
         var frequencies: [Double] = []
@@ -325,7 +330,7 @@ struct GroupedHistories: Sendable {
             sums.b += w * (psiAB + SpecialFunctions.digamma(b + x) - psiB - psiABX)
         }
         let rows = weights.count
-        let chunks = (rows + Self.chunkSize - 1) / Self.chunkSize
+        let chunks = (rows + chunkSize - 1) / chunkSize
         if chunks < 2 {
             sums = sums + rowSums(0..<rows, r: r, alpha: alpha, a: a, b: b)
         } else {
@@ -333,8 +338,8 @@ struct GroupedHistories: Sendable {
             partial.withUnsafeMutableBufferPointer { buffer in
                 nonisolated(unsafe) let slots = buffer
                 DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                    let lower = chunk * Self.chunkSize
-                    slots[chunk] = rowSums(lower..<min(rows, lower + Self.chunkSize), r: r, alpha: alpha, a: a, b: b)
+                    let lower = chunk * chunkSize
+                    slots[chunk] = rowSums(lower..<min(rows, lower + chunkSize), r: r, alpha: alpha, a: a, b: b)
                 }
             }
             for p in partial { sums = sums + p }

@@ -1,4 +1,4 @@
-import AerAnalytics
+@testable import AerAnalytics
 import Foundation
 import Testing
 
@@ -201,6 +201,38 @@ struct BGNBDModelTests {
         let fitted = try BGNBDModel.fit(customers, penalizer: 0.001)
         #expect(fitted.a < 100 && fitted.b < 100)
         #expect(abs(fitted.a / (fitted.a + fitted.b) - 0.3) < 0.1)
+    }
+
+    @Test("the likelihood evaluated in parallel chunks equals the serial one, and is deterministic")
+    func parallelLikelihood() {
+        let theta = [log(0.2426), log(4.414), log(0.793), log(2.426)]
+        var serialGradient = [0.0, 0.0, 0.0, 0.0]
+        let serial = GroupedHistories(CDNOW.customers).logLikelihood(theta, gradient: &serialGradient)
+        var first = [0.0, 0.0, 0.0, 0.0]
+        var second = [0.0, 0.0, 0.0, 0.0]
+        let chunked = GroupedHistories(CDNOW.customers, chunkSize: 97)
+        let a = chunked.logLikelihood(theta, gradient: &first)
+        let b = chunked.logLikelihood(theta, gradient: &second)
+        #expect(a == b && first == second)
+        #expect(close(a, serial, relative: 1e-13))
+        for i in 0..<4 { #expect(abs(first[i] - serialGradient[i]) <= 1e-9 * max(1, abs(serialGradient[i]))) }
+    }
+
+    @Test("the analytic gradient of the likelihood matches central differences")
+    func gradientMatchesDifferences() {
+        let data = GroupedHistories(CDNOW.customers)
+        let theta = [log(0.3), log(5.0), log(0.7), log(2.0)]
+        var gradient = [0.0, 0.0, 0.0, 0.0]
+        _ = data.logLikelihood(theta, gradient: &gradient)
+        var scratch = [0.0, 0.0, 0.0, 0.0]
+        for i in 0..<4 {
+            var up = theta
+            var down = theta
+            up[i] += 1e-6
+            down[i] -= 1e-6
+            let numeric = (data.logLikelihood(up, gradient: &scratch) - data.logLikelihood(down, gradient: &scratch)) / 2e-6
+            #expect(abs(numeric - gradient[i]) <= 1e-5 * max(1, abs(gradient[i])), "θ[\(i)]")
+        }
     }
 
     @Test("fitting recovers the parameters of simulated customers")

@@ -1,4 +1,5 @@
-import AerAnalytics
+@testable import AerAnalytics
+import Foundation
 import Testing
 
 @Suite("Gamma-Gamma")
@@ -8,7 +9,9 @@ struct GammaGammaModelTests {
     @Test("fit on CDNOW repeat buyers reproduces the published parameters to 4 significant figures")
     func fitCDNOWParameters() throws {
         let fitted = try GammaGammaModel.fit(CDNOW.customers)
-        // Fader & Hardie (2013): p = 6.25, q = 3.74, γ = 15.44; lifetimes 0.11.3: 6.248802, 3.744588, 15.447748.
+        // Fader & Hardie (2013) print p = 6.25, q = 3.74, γ = 15.44; the maximum is at 6.248802, 3.744588,
+        // 15.447748 (as lifetimes 0.11.3 also finds; LL −4055.9232 there against −4055.9247 at the printed
+        // values), so the note's γ is truncated, not rounded.
         #expect(agrees(fitted.p, 6.249, significantFigures: 4))
         #expect(agrees(fitted.q, 3.745, significantFigures: 4))
         #expect(agrees(fitted.gamma, 15.45, significantFigures: 4))
@@ -54,5 +57,22 @@ struct GammaGammaModelTests {
         let error = #expect(throws: AnalyticsError.self) { try GammaGammaModel.fit(customers) }
         #expect(error?.code == .invalidInput)
         #expect(error?.message.contains("'1'") == true)
+    }
+
+    @Test("the analytic gradient of the likelihood matches central differences")
+    func gradientMatchesDifferences() {
+        let data = SpendHistories(CDNOW.customers.filter { $0.frequency > 0 })
+        let theta = [log(5.0), log(3.0), log(12.0)]
+        var gradient = [0.0, 0.0, 0.0]
+        _ = data.logLikelihood(theta, gradient: &gradient)
+        var scratch = [0.0, 0.0, 0.0]
+        for i in 0..<3 {
+            var up = theta
+            var down = theta
+            up[i] += 1e-6
+            down[i] -= 1e-6
+            let numeric = (data.logLikelihood(up, gradient: &scratch) - data.logLikelihood(down, gradient: &scratch)) / 2e-6
+            #expect(abs(numeric - gradient[i]) <= 1e-5 * max(1, abs(gradient[i])), "θ[\(i)]")
+        }
     }
 }
