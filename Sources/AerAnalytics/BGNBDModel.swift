@@ -43,6 +43,24 @@ public struct BGNBDModel: Sendable, Hashable, Codable {
         self.init(r: r, alpha: alpha, a: a, b: b, logLikelihood: 0, customers: 0)
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case r, alpha, a, b, logLikelihood, customers
+    }
+
+    /// Decodes a model saved earlier, checking its parameters as ``init(r:alpha:a:b:)`` does.
+    /// - Parameters:
+    ///   - decoder: The decoder to read from.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let checked = try BGNBDModel(
+            r: container.decode(Double.self, forKey: .r), alpha: container.decode(Double.self, forKey: .alpha),
+            a: container.decode(Double.self, forKey: .a), b: container.decode(Double.self, forKey: .b))
+        self.init(
+            r: checked.r, alpha: checked.alpha, a: checked.a, b: checked.b,
+            logLikelihood: try container.decodeIfPresent(Double.self, forKey: .logLikelihood) ?? 0,
+            customers: try container.decodeIfPresent(Int.self, forKey: .customers) ?? 0)
+    }
+
     private init(r: Double, alpha: Double, a: Double, b: Double, logLikelihood: Double, customers: Int) {
         self.r = r
         self.alpha = alpha
@@ -194,11 +212,12 @@ public struct BGNBDModel: Sendable, Hashable, Codable {
 
     // MARK: - Internals
 
-    /// Evaluates f at a, or — at a = 1 and where a + b + x − 1 is a non-positive integer, which are removable
-    /// singularities of eq. 9/10 — as the mean of f at a ± h.
+    /// Evaluates f at a, or — close to a = 1, a removable singularity of eq. 9/10 where (a+b+x−1)/(a−1) and the
+    /// bracket both blow up — as the mean of f at a ± h, which is f(a) + O(h²) while both points stay at least
+    /// h/2 from 1.
     private func regularInA(_ f: (Double) -> Double) -> Double {
         let h = 1e-5
-        if abs(a - 1) < h { return (f(1 + h) + f(1 - h)) / 2 }
+        if abs(a - 1) < h / 2 { return (f(a + h) + f(a - h)) / 2 }
         return f(a)
     }
 

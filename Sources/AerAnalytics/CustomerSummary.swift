@@ -58,11 +58,9 @@ public enum Period: String, Sendable, Hashable, CaseIterable, Codable {
     }
 
     /// The index of the period that contains an instant (day 0 is 1970-01-01; week 0 is the Monday-to-Sunday
-    /// week that contains it).
-    /// - Parameters:
-    ///   - secondsSinceEpoch: The instant, in seconds since 1970-01-01T00:00:00Z.
-    /// - Returns: The period's index, negative before the epoch.
-    public func index(of secondsSinceEpoch: Double) -> Int64 {
+    /// week that contains it); negative before the epoch. The instant must be finite and within
+    /// ``Summaries/instantLimit`` seconds of the epoch.
+    func index(of secondsSinceEpoch: Double) -> Int64 {
         let day = Int64((secondsSinceEpoch / 86_400).rounded(.down))
         switch self {
         case .day: return day
@@ -95,6 +93,9 @@ public struct Transaction: Sendable, Hashable, Codable {
 
 /// Builds customer summaries from raw purchases.
 public enum Summaries {
+    /// The largest distance from the epoch, in seconds, accepted for an instant (about 31.7 million years).
+    public static let instantLimit = 1e15
+
     /// Summarises transactions per customer the way `lifetimes`' `summary_data_from_transaction_data` does.
     ///
     /// Each instant is mapped to its period; purchases in the same period collapse into one whose amount is
@@ -107,9 +108,22 @@ public enum Summaries {
     ///   - period: The unit of model time.
     ///   - observationEnd: The end of the observation window, in seconds since the Unix epoch.
     /// - Returns: One summary per customer, sorted by identifier.
+    /// - Throws: ``AnalyticsError/Code/invalidInput`` for a non-finite amount, or an instant (of a purchase or
+    ///   of `observationEnd`) that is not finite or is further than ``instantLimit`` seconds from the epoch.
     public static func fromTransactions(
         _ transactions: [Transaction], period: Period, observationEnd: Double
-    ) -> [CustomerSummary] {
+    ) throws(AnalyticsError) -> [CustomerSummary] {
+        guard abs(observationEnd) <= instantLimit else {
+            throw AnalyticsError(.invalidInput, "observationEnd \(observationEnd) is not an instant in seconds since 1970")
+        }
+        for transaction in transactions {
+            guard abs(transaction.secondsSinceEpoch) <= instantLimit, transaction.amount.isFinite else {
+                throw AnalyticsError(
+                    .invalidInput,
+                    "a purchase of customer '\(transaction.customer)' has instant \(transaction.secondsSinceEpoch) and "
+                        + "amount \(transaction.amount); both must be finite, the instant in seconds since 1970")
+            }
+        }
         let endPeriod = period.index(of: observationEnd)
         var amounts: [String: [Int64: Double]] = [:]
         for transaction in transactions where transaction.secondsSinceEpoch <= observationEnd {

@@ -41,6 +41,24 @@ public struct GammaGammaModel: Sendable, Hashable, Codable {
         self.init(p: p, q: q, gamma: gamma, logLikelihood: 0, customers: 0)
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case p, q, gamma, logLikelihood, customers
+    }
+
+    /// Decodes a model saved earlier, checking its parameters as ``init(p:q:gamma:)`` does.
+    /// - Parameters:
+    ///   - decoder: The decoder to read from.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let checked = try GammaGammaModel(
+            p: container.decode(Double.self, forKey: .p), q: container.decode(Double.self, forKey: .q),
+            gamma: container.decode(Double.self, forKey: .gamma))
+        self.init(
+            p: checked.p, q: checked.q, gamma: checked.gamma,
+            logLikelihood: try container.decodeIfPresent(Double.self, forKey: .logLikelihood) ?? 0,
+            customers: try container.decodeIfPresent(Int.self, forKey: .customers) ?? 0)
+    }
+
     private init(p: Double, q: Double, gamma: Double, logLikelihood: Double, customers: Int) {
         self.p = p
         self.q = q

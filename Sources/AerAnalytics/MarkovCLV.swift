@@ -93,6 +93,22 @@ public struct MarkovCLV: Sendable, Hashable, Codable {
         self.discountRate = discountRate
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case states, transition, reward, discountRate
+    }
+
+    /// Decodes a chain saved earlier, checking it as ``init(states:transition:reward:discountRate:)`` does.
+    /// - Parameters:
+    ///   - decoder: The decoder to read from.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self = try MarkovCLV(
+            states: container.decode([String].self, forKey: .states),
+            transition: container.decode([[Double]].self, forKey: .transition),
+            reward: container.decode([Double].self, forKey: .reward),
+            discountRate: container.decode(Double.self, forKey: .discountRate))
+    }
+
     /// Estimates the chain from observed moves: Pᵢⱼ = countᵢⱼ / Σₖ countᵢₖ (stays included), and
     /// Rᵢ = margin per period − marketing cost per period.
     /// - Parameters:

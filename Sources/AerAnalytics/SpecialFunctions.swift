@@ -90,8 +90,6 @@ public enum SpecialFunctions {
         var logScale: Double
 
         var value: Double { mantissa == 0 ? 0 : mantissa * exp(logScale) }
-        /// ln|value|.
-        var logAbs: Double { log(abs(mantissa)) + logScale }
 
         static let nan = Scaled(mantissa: .nan, logScale: 0)
 

@@ -66,6 +66,15 @@ struct BGNBDModelTests {
         #expect(fitted.logLikelihood >= atLifetimes - 1e-9)
     }
 
+    @Test("a saved model decodes with its fit statistics, and a negative parameter is refused")
+    func decodingValidates() throws {
+        let fitted = try BGNBDModel.fit(CDNOW.customers)
+        let data = try JSONEncoder().encode(fitted)
+        #expect(try JSONDecoder().decode(BGNBDModel.self, from: data) == fitted)
+        let broken = Data(#"{"r":-1,"alpha":4,"a":0.8,"b":2.4}"#.utf8)
+        #expect(throws: AnalyticsError.self) { try JSONDecoder().decode(BGNBDModel.self, from: broken) }
+    }
+
     @Test("P(alive) is 1 for a customer who never bought again")
     func probabilityAliveWithoutRepeat() {
         #expect(Self.model.probabilityAlive(frequency: 0, recency: 0, age: 38.86) == 1)

@@ -1,4 +1,5 @@
 @testable import AerAnalytics
+import Foundation
 import Testing
 
 /// Pfeifer & Carraway (2000), recency example: state i = periods since the last purchase (1…4), state 5 = lost.
@@ -158,5 +159,14 @@ struct MarkovCLVTests {
         }
         #expect(error?.code == .unknownState)
         #expect(error?.message.contains("'vip'") == true)
+    }
+
+    @Test("a saved chain decodes only if it is still a valid chain")
+    func decodingValidates() throws {
+        let chain = try RecencyExample.chain(discountRate: 0.1)
+        let data = try JSONEncoder().encode(chain)
+        #expect(try JSONDecoder().decode(MarkovCLV.self, from: data) == chain)
+        let broken = Data(#"{"states":["a","b"],"transition":[[1],[0,1]],"reward":[0,0],"discountRate":0}"#.utf8)
+        #expect(throws: AnalyticsError.self) { try JSONDecoder().decode(MarkovCLV.self, from: broken) }
     }
 }
