@@ -212,9 +212,9 @@ public struct BGNBDModel: Sendable, Hashable, Codable {
 
     // MARK: - Internals
 
-    /// Evaluates f at a, or — close to a = 1, a removable singularity of eq. 9/10 where (a+b+x−1)/(a−1) and the
-    /// bracket both blow up — as the mean of f at a ± h, which is f(a) + O(h²) while both points stay at least
-    /// h/2 from 1.
+    /// Evaluates f at a, or — close to a = 1, a removable singularity of eq. 9/10 where the factor
+    /// (a+b+x−1)/(a−1) blows up while the bracket vanishes — as the mean of f at a ± h, which is f(a) + O(h²)
+    /// with both points at least h/2 from 1.
     private func regularInA(_ f: (Double) -> Double) -> Double {
         let h = 1e-5
         if abs(a - 1) < h / 2 { return (f(a + h) + f(a - h)) / 2 }
