@@ -42,6 +42,8 @@ let package = Package(
         .target(name: "AerIngest", dependencies: ["AerCore", "AerJSON"], swiftSettings: strict),
         // Bulk imports of CRM records, transactions and lost customers from CSV or NDJSON.
         .target(name: "AerImport", dependencies: ["AerCore", "AerJSON"], swiftSettings: strict),
+        // Purchase, spend and lifetime-value models (BG/NBD, Gamma-Gamma, Markov-chain CLV); stdlib only.
+        .target(name: "AerAnalytics", swiftSettings: strict),
         // HTTP: Segment ingest and the admin API.
         .target(
             name: "AerServer",
@@ -101,6 +103,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]),
+        .testTarget(name: "AerAnalyticsTests", dependencies: ["AerAnalytics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "aerdTests", dependencies: ["AerJSON"]),
     ]
 )
