@@ -131,24 +131,53 @@ struct EngineBench: ParsableCommand {
         // Skip to the day the 60-day windows close: fire every timer due up to then, in due order.
         let fireDay = orderDay + .days(61)
         var fired = 0, moved = 0
-        var heap = due.sorted { $0.1 < $1.1 }
+        var queue = TimerHeap(due)
         let timersBegan = clock.now
-        var cursor = 0
-        while cursor < heap.count {
-            let (profile, instant) = heap[cursor]
-            cursor += 1
-            guard instant <= fireDay else { continue }
+        while let (profile, instant) = queue.popFirst(), instant <= fireDay {
             let result = timed.fire(profile, at: instant)
             fired += 1
             moved += result.migrations.count
-            if let next = result.nextTimer, next <= fireDay {
-                // Re-queue (rare: a second window closes before the firing day ends).
-                let position = heap[cursor...].firstIndex { $0.1 > next } ?? heap.count
-                heap.insert((profile, next), at: position)
-            }
+            if let next = result.nextTimer { queue.push((profile, next)) }
         }
         let timerElapsed = clock.now - timersBegan
         let timerSeconds = Double(timerElapsed.components.seconds) + Double(timerElapsed.components.attoseconds) / 1e18
         print("timers: \(fired) timer firings (\(moved) migrations) for \(profiles) profiles in \(String(format: "%.2f", timerSeconds)) s")
+    }
+}
+
+/// A binary min-heap of (profile, due) by due instant.
+struct TimerHeap {
+    private var items: [(Int64, Timestamp)] = []
+
+    init(_ entries: [(Int64, Timestamp)]) {
+        for entry in entries { push(entry) }
+    }
+
+    mutating func push(_ entry: (Int64, Timestamp)) {
+        items.append(entry)
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard items[child].1 < items[parent].1 else { break }
+            items.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func popFirst() -> (Int64, Timestamp)? {
+        guard !items.isEmpty else { return nil }
+        items.swapAt(0, items.count - 1)
+        let first = items.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var smallest = parent
+            if left < items.count && items[left].1 < items[smallest].1 { smallest = left }
+            if right < items.count && items[right].1 < items[smallest].1 { smallest = right }
+            if smallest == parent { break }
+            items.swapAt(parent, smallest)
+            parent = smallest
+        }
+        return first
     }
 }
