@@ -144,22 +144,33 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]),
         .testTarget(name: "aerdTests", dependencies: ["AerJSON"]),
+        // Test helpers for the channel plugins: an HTTP receiver on 127.0.0.1 and a recording log handler.
+        .target(
+            name: "ChannelTestKit",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/ChannelTestKit",
+            swiftSettings: strict),
         .testTarget(
             name: "SMSChannelTests",
             dependencies: [
-                "SMSChannel", "AerPluginAPI",
+                "SMSChannel", "AerPluginAPI", "ChannelTestKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "WebhookChannelTests",
             dependencies: [
-                "WebhookChannel", "AerPluginAPI",
+                "WebhookChannel", "AerPluginAPI", "ChannelTestKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "ExecChannelTests",
-            dependencies: ["ExecChannel", "AerPluginAPI", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["ExecChannel", "AerPluginAPI", "ChannelTestKit", .product(name: "Logging", package: "swift-log")]),
     ]
 )

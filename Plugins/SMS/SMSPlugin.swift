@@ -5,6 +5,14 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Sends SMS through a Twilio-compatible Messages API (`type: sms`).
 ///
 /// Each message is one form-encoded `POST {base_url}/2010-04-01/Accounts/{account_sid}/Messages.json` with
@@ -205,6 +213,10 @@ public struct SMSPlugin: ChannelPlugin {
         if let error = error as? HTTPClientError,
            [.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout].contains(error) {
             return "no answer within \(timeout == timeout.rounded() ? "\(Int(timeout))" : "\(timeout)") s"
+        }
+        if let error = error as? IOError {
+            // NIO's own description repeats itself ("connection reset (error set): Connection refused) (errno: 111)").
+            return String(cString: strerror(error.errnoCode)).lowercased()
         }
         return "\(error)"
     }

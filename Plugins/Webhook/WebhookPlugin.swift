@@ -5,6 +5,14 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// POSTs each message's JSON envelope to a URL, signed as Standard Webhooks specify (`type: webhook`).
 ///
 /// The body is `OutboundMessage.payload`, byte for byte, with `webhook-id` (the idempotency key, the same on
@@ -198,6 +206,10 @@ public struct WebhookPlugin: ChannelPlugin {
         if let error = error as? HTTPClientError,
            [.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout].contains(error) {
             return "no answer within \(Self.seconds(timeout)) s"
+        }
+        if let error = error as? IOError {
+            // NIO's own description repeats itself ("connection reset (error set): Connection refused) (errno: 111)").
+            return String(cString: strerror(error.errnoCode)).lowercased()
         }
         return "\(error)"
     }
