@@ -24,7 +24,7 @@ import Darwin
 /// The program starts in its own process group with a small environment: `PATH`, `HOME`, `LANG`, `LC_ALL`,
 /// `TZ`, `TMPDIR` from aerd's, the configured `environment`, and `AERD_CHANNEL`, `AERD_IDEMPOTENCY_KEY`,
 /// `AERD_ATTEMPT`. aerd's other variables, which may hold secrets, are not passed on.
-public struct ExecPlugin: ChannelPlugin {
+public struct ExecPlugin: ChannelPlugin, CustomStringConvertible {
     /// The YAML `type:` of this channel.
     public static let type = "exec"
 
@@ -101,6 +101,9 @@ public struct ExecPlugin: ChannelPlugin {
         self.logger = logger
     }
 
+    /// The channel for logs, without the environment's values.
+    public var description: String { "exec channel '\(id)' running \(executablePath)" }
+
     /// Runs the program with `message.payload` on stdin.
     /// - Parameter message: the rendered message.
     /// - Returns: the receipt the program printed, or "exit 0".
@@ -121,6 +124,10 @@ public struct ExecPlugin: ChannelPlugin {
         case .failure(let error): throw Self.launchFailure(error, program: executablePath)
         }
         let stderr = finished.lastStderrLine.map { ": \($0)" } ?? " (nothing on stderr)"
+        if Task.isCancelled, finished.status != .exited(0) {
+            // Stopped by us, not failed: the message was not delivered and may be next time.
+            throw .retry("\(program) was stopped because aerd is shutting down")
+        }
         switch finished.status {
         case .exited(0):
             return Self.receipt(stdout: finished.stdout, truncated: finished.stdoutTruncated)
@@ -129,7 +136,6 @@ public struct ExecPlugin: ChannelPlugin {
         case .exited(let code):
             throw .permanent("\(program) exited with status \(code)\(stderr)")
         case .signaled(let signal):
-            if Task.isCancelled { throw .retry("\(program) was stopped because aerd is shutting down") }
             throw .permanent("\(program) was killed by signal \(signal)\(Self.signalName(signal))\(stderr)")
         }
     }

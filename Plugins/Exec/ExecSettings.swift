@@ -52,3 +52,12 @@ public struct ExecSettings: ChannelSettings {
             workingDirectory: try container.decodeIfPresent(String.self, forKey: .workingDirectory))
     }
 }
+
+extension ExecSettings: CustomStringConvertible {
+    /// The settings with environment values redacted (they often hold tokens), safe to log.
+    public var description: String {
+        let variables = environment.keys.sorted().joined(separator: ", ")
+        return "ExecSettings(command: \(command), timeout: \(timeout), environment: [\(variables)], "
+            + "working_directory: \(workingDirectory ?? "-"))"
+    }
+}

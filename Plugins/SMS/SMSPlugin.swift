@@ -24,7 +24,7 @@ import Darwin
 /// (after `Retry-After` when given); any other status → permanent, with the provider's error message and code.
 ///
 /// The plugin owns one HTTP client; `shutdown()` must be called once when the channel is dropped.
-public struct SMSPlugin: ChannelPlugin {
+public struct SMSPlugin: ChannelPlugin, CustomStringConvertible {
     /// The YAML `type:` of this channel.
     public static let type = "sms"
 
@@ -94,6 +94,9 @@ public struct SMSPlugin: ChannelPlugin {
                 redirectConfiguration: .disallow, timeout: .init(connect: timeout, read: timeout)),
             backgroundActivityLogger: logger)
     }
+
+    /// The channel for logs, without secrets.
+    public var description: String { "sms channel '\(id)' via \(host)" }
 
     /// Sends one SMS to `message.recipient.phone` with `message.text` as its body.
     /// - Parameter message: the rendered message.

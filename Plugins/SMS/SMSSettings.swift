@@ -77,3 +77,16 @@ public struct SMSSettings: ChannelSettings {
             timeout: try container.decodeIfPresent(Double.self, forKey: .timeout) ?? 10)
     }
 }
+
+extension SMSSettings: CustomStringConvertible {
+    /// The settings with `auth_token` redacted, safe to log.
+    public var description: String {
+        var parts = ["base_url: \(baseURL)", "account_sid: \(accountSID)", "auth_token: <redacted>"]
+        if let from { parts.append("from: \(from)") }
+        if let messagingServiceSID { parts.append("messaging_service_sid: \(messagingServiceSID)") }
+        if let statusCallback { parts.append("status_callback: \(statusCallback)") }
+        parts.append("max_segments: \(maxSegments)")
+        parts.append("timeout: \(timeout)")
+        return "SMSSettings(\(parts.joined(separator: ", ")))"
+    }
+}

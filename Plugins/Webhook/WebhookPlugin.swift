@@ -25,7 +25,7 @@ import Darwin
 /// not followed: a signed POST belongs at the configured URL.
 ///
 /// The plugin owns one HTTP client; `shutdown()` must be called once when the channel is dropped.
-public struct WebhookPlugin: ChannelPlugin {
+public struct WebhookPlugin: ChannelPlugin, CustomStringConvertible {
     /// The YAML `type:` of this channel.
     public static let type = "webhook"
 
@@ -125,6 +125,9 @@ public struct WebhookPlugin: ChannelPlugin {
                 redirectConfiguration: .disallow, timeout: .init(connect: timeout, read: timeout)),
             backgroundActivityLogger: logger)
     }
+
+    /// The channel for logs, without secrets.
+    public var description: String { "webhook channel '\(id)' to \(url)" }
 
     /// POSTs `message.payload`, signed.
     /// - Parameter message: the rendered message; its `payload` is the body and its `idempotencyKey` the `webhook-id`.

@@ -54,3 +54,12 @@ public struct WebhookSettings: ChannelSettings {
             headers: try container.decodeIfPresent([String: String].self, forKey: .headers) ?? [:])
     }
 }
+
+extension WebhookSettings: CustomStringConvertible {
+    /// The settings with secrets and header values redacted, safe to log.
+    public var description: String {
+        let secretCount = secrets?.count ?? (secret == nil ? 0 : 1)
+        let headerNames = headers.keys.sorted().joined(separator: ", ")
+        return "WebhookSettings(url: \(url), secrets: \(secretCount) redacted, timeout: \(timeout), headers: [\(headerNames)])"
+    }
+}

@@ -5,9 +5,13 @@ public import Logging
 public final class LogRecords: @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [(level: Logger.Level, message: String)] = []
+    private let observer: (@Sendable (Logger.Level, String) -> Void)?
 
     /// An empty record.
-    public init() {}
+    /// - Parameter observer: called with every message as it is logged, for tests that wait for one.
+    public init(observer: (@Sendable (Logger.Level, String) -> Void)? = nil) {
+        self.observer = observer
+    }
 
     /// A logger that writes here.
     /// - Parameter label: the logger's label.
@@ -25,6 +29,7 @@ public final class LogRecords: @unchecked Sendable {
 
     func append(_ level: Logger.Level, _ message: String) {
         lock.withLock { entries.append((level, message)) }
+        observer?(level, message)
     }
 }
 

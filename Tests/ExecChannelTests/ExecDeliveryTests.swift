@@ -172,6 +172,23 @@ struct ExecDeliveryTests {
         #expect(elapsed < .seconds(10))
     }
 
+    @Test("cancelling a delivery (aerd stopping) stops the program and leaves the message to retry")
+    func cancelled() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let program = try scratch.script("long", "echo started >&2\nsleep 30")
+        let (lines, seen) = AsyncStream.makeStream(of: String.self)
+        let channel = try plugin([program], logs: LogRecords { _, message in seen.yield(message) })
+        let started = ContinuousClock.now
+        let delivery = Task { await failure(channel) }
+        for await line in lines where line == "notify: started" { break }
+        delivery.cancel()
+        let error = await delivery.value
+        #expect(error?.isRetryable == true)
+        #expect(error?.message == "\(program) was stopped because aerd is shutting down")
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
     @Test("a program that exits without reading stdin is fine")
     func ignoresStdin() async throws {
         let scratch = try Scratch()
@@ -247,6 +264,16 @@ struct ExecSettingsTests {
         #expect(setupError(["/bin/sh"], environment: ["AERD_ATTEMPT": "1"])?.key == "environment.AERD_ATTEMPT")
         #expect(setupError(["/bin/sh"], environment: ["A=B": "1"])?.key == "environment.A=B")
         #expect(setupError(["/bin/sh"], workingDirectory: "/nonexistent/dir")?.key == "working_directory")
+    }
+
+    @Test("printing the settings or the channel shows no environment values")
+    func redacted() throws {
+        let settings = ExecSettings(command: ["/bin/sh"], environment: ["SLACK_TOKEN": "xoxb-secret"])
+        #expect(!"\(settings)".contains("xoxb-secret"))
+        #expect("\(settings)".contains("SLACK_TOKEN"))
+        let channel = try ExecPlugin(id: "slack", settings: settings, context: ChannelContext(logger: Logger(label: "t")))
+        #expect(!"\(channel)".contains("xoxb-secret"))
+        #expect(!String(reflecting: channel).contains("xoxb-secret"))
     }
 
     @Test("YAML keys decode; variable names keep their case")

@@ -218,6 +218,17 @@ struct SMSSettingsTests {
         #expect(await setupError(settings("https://api.twilio.com", callback: "/status"))?.key == "status_callback")
     }
 
+    @Test("printing the settings or the channel never shows the auth token")
+    func redacted() async throws {
+        let settings = settings("https://api.twilio.com")
+        #expect(!"\(settings)".contains("s3cr3t"))
+        #expect("\(settings)".contains("auth_token: <redacted>"))
+        try await withPlugin(settings) { plugin in
+            #expect("\(plugin)" == "sms channel 'sms' via api.twilio.com")
+            #expect(!String(reflecting: plugin).contains("s3cr3t"))
+        }
+    }
+
     @Test("YAML keys decode with defaults; a misspelt key is named with a suggestion; a missing one is named")
     func decoding() throws {
         let decoded = try ChannelSettingsDecoder.decode(

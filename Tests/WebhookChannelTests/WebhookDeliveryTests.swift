@@ -206,6 +206,12 @@ struct WebhookSettingsTests {
         #expect(broken?.key == "headers.X-A")
     }
 
+    @Test("printing the settings shows neither secrets nor header values")
+    func redacted() {
+        let settings = WebhookSettings(url: "https://crm.example", secret: secret, headers: ["X-Api-Key": "k-123"])
+        #expect("\(settings)" == "WebhookSettings(url: https://crm.example, secrets: 1 redacted, timeout: 10.0, headers: [X-Api-Key])")
+    }
+
     @Test("YAML keys decode; header names keep their case")
     func decoding() throws {
         let settings = try ChannelSettingsDecoder.decode(
