@@ -22,6 +22,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
     ],
     targets: [
         // JSON values and a fast byte-level parser/writer; no dependencies.
@@ -68,6 +72,44 @@ let package = Package(
             name: "AerPluginAPI",
             dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
+        // Channel plugins: one target per integration, each depending only on AerPluginAPI of ours.
+        // SMS through a Twilio-compatible Messages API.
+        .target(
+            name: "SMSChannel",
+            dependencies: [
+                "AerPluginAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Plugins/SMS",
+            swiftSettings: strict),
+        // Signed HTTP POSTs following the Standard Webhooks specification.
+        .target(
+            name: "WebhookChannel",
+            dependencies: [
+                "AerPluginAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Plugins/Webhook",
+            swiftSettings: strict),
+        // Any program as a channel: the message as JSON on stdin, the outcome as the exit status.
+        .target(
+            name: "ExecChannel",
+            dependencies: [
+                "AerPluginAPI",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Plugins/Exec",
+            exclude: ["examples"],
+            swiftSettings: strict),
         // The daemon and its command line.
         .executableTarget(
             name: "aerd",
@@ -105,5 +147,33 @@ let package = Package(
             ]),
         .testTarget(name: "AerAnalyticsTests", dependencies: ["AerAnalytics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "aerdTests", dependencies: ["AerJSON"]),
+        // Test helpers for the channel plugins: an HTTP receiver on 127.0.0.1 and a recording log handler.
+        .target(
+            name: "ChannelTestKit",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/ChannelTestKit",
+            swiftSettings: strict),
+        .testTarget(
+            name: "SMSChannelTests",
+            dependencies: [
+                "SMSChannel", "AerPluginAPI", "ChannelTestKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "WebhookChannelTests",
+            dependencies: [
+                "WebhookChannel", "AerPluginAPI", "ChannelTestKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "ExecChannelTests",
+            dependencies: ["ExecChannel", "AerPluginAPI", "ChannelTestKit", .product(name: "Logging", package: "swift-log")]),
     ]
 )

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Logging
 
 /// A delivery channel: email, SMS, webhook, an external program. The only protocol a plugin implements.
@@ -47,9 +47,15 @@ public protocol ChannelSettings: Decodable, Sendable {
 public struct ChannelContext: Sendable {
     /// Where the plugin logs; never log secrets or full message bodies.
     public var logger: Logger
+    /// The product token plugins send to providers (HTTP `User-Agent`), e.g. `aerd/0.1.0`.
+    public var userAgent: String
 
-    public init(logger: Logger) {
+    /// - Parameters:
+    ///   - logger: where the plugin logs.
+    ///   - userAgent: the product token for providers; the daemon passes `aerd/<version>`.
+    public init(logger: Logger, userAgent: String = "aerd") {
         self.logger = logger
+        self.userAgent = userAgent
     }
 }
 
