@@ -66,6 +66,19 @@ let package = Package(
             name: "AerPluginAPI",
             dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
+        // Channel plugins: each imports only AerPluginAPI (and its own C shims).
+        // libcurl from the system (Debian: libcurl4-openssl-dev), for the email channel's SMTP client.
+        .systemLibrary(
+            name: "CCurl", path: "Plugins/Email/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        // Non-variadic wrappers for curl_easy_setopt/curl_easy_getinfo, which Swift cannot call.
+        .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Plugins/Email/CCurlShim"),
+        // Email over SMTP (plain, STARTTLS, implicit TLS) with libcurl; RFC 5322/MIME messages.
+        .target(
+            name: "EmailChannel",
+            dependencies: ["AerPluginAPI", "CCurlShim", .product(name: "Logging", package: "swift-log")],
+            path: "Plugins/Email/Sources",
+            swiftSettings: strict),
         // The daemon and its command line.
         .executableTarget(
             name: "aerd",
@@ -102,5 +115,8 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]),
         .testTarget(name: "aerdTests", dependencies: ["AerJSON"]),
+        .testTarget(
+            name: "EmailChannelTests", dependencies: ["EmailChannel", "AerPluginAPI"],
+            exclude: ["smtp_server.py"]),
     ]
 )
