@@ -206,7 +206,7 @@ enum Fixture {
         SMTPChannel.Settings(url: "\(scheme)://\(host):\(port ?? server?.port ?? 25)", from: from, timeout: 10)
     }
 
-    static func channel(_ settings: SMTPChannel.Settings) throws -> SMTPChannel {
+    static func channel(_ settings: SMTPChannel.Settings) throws(ChannelSetupError) -> SMTPChannel {
         var logger = Logger(label: "email-test")
         logger.logLevel = .critical
         return try SMTPChannel(id: "email", settings: settings, context: ChannelContext(logger: logger), now: { instant })
