@@ -317,6 +317,21 @@ struct DeliveryTests {
         }
     }
 
+    @Test("a session the server dropped while idle is replaced, and the message still goes through")
+    func droppedSession() async throws {
+        try await SMTPTestServer.with(dropReused: true) { server in
+            let channel = try Fixture.channel(Fixture.settings(server))
+            var connections: [String] = []
+            for index in 0..<3 {
+                let receipt = try await channel.deliver(Fixture.message(key: "dropped-\(index)"))
+                connections.append(receipt.metadata["connection"] ?? "?")
+            }
+            await channel.shutdown()
+            #expect(try server.received().map(\.connection) == [1, 2, 3])
+            #expect(connections == ["new", "new", "new"])
+        }
+    }
+
     @Test("8 concurrent sends all arrive, over at most max_connections sessions")
     func concurrentSends() async throws {
         try await SMTPTestServer.with { server in

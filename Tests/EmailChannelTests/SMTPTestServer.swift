@@ -23,7 +23,9 @@ final class SMTPTestServer: @unchecked Sendable {
     private let errorFile: URL
 
     /// Starts a server and waits for the line saying it listens.
-    static func start(tls: TLS = .none, auth: String? = nil, rcptReply: String? = nil) async throws -> SMTPTestServer {
+    static func start(
+        tls: TLS = .none, auth: String? = nil, rcptReply: String? = nil, dropReused: Bool = false
+    ) async throws -> SMTPTestServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aerd-email-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let recordFile = directory.appendingPathComponent("received.jsonl")
@@ -36,6 +38,7 @@ final class SMTPTestServer: @unchecked Sendable {
         var arguments = [helperPath, "--record", recordFile.path, "--tls", tls.rawValue]
         if let auth { arguments += ["--auth", auth] }
         if let rcptReply { arguments += ["--rcpt-reply", rcptReply] }
+        if dropReused { arguments.append("--drop-reused") }
         process.arguments = arguments
         let input = Pipe()
         let output = Pipe()
@@ -75,9 +78,10 @@ final class SMTPTestServer: @unchecked Sendable {
 
     /// Runs `body` with a fresh server and stops the server afterwards, whatever happens.
     static func with<T>(
-        tls: TLS = .none, auth: String? = nil, rcptReply: String? = nil, _ body: (SMTPTestServer) async throws -> T
+        tls: TLS = .none, auth: String? = nil, rcptReply: String? = nil, dropReused: Bool = false,
+        _ body: (SMTPTestServer) async throws -> T
     ) async throws -> T {
-        let server = try await start(tls: tls, auth: auth, rcptReply: rcptReply)
+        let server = try await start(tls: tls, auth: auth, rcptReply: rcptReply, dropReused: dropReused)
         defer { server.stop() }
         return try await body(server)
     }

@@ -7,7 +7,7 @@ raw message, the envelope, the connection it came over, and a summary made by Py
 (an independent check of the MIME the channel writes). Exits when its stdin closes.
 
     smtp_server.py --record FILE [--tls none|starttls|implicit] [--auth USER:PASSWORD]
-                   [--rcpt-reply "451 4.3.0 Try again later"]
+                   [--rcpt-reply "451 4.3.0 Try again later"] [--drop-reused]
 """
 
 import argparse
@@ -73,10 +73,20 @@ def summary(raw):
 
 
 class Handler:
-    def __init__(self, record, rcpt_reply):
+    def __init__(self, record, rcpt_reply, drop_reused):
         self.record = record
         self.rcpt_reply = rcpt_reply
+        self.drop_reused = drop_reused
         self.queued = itertools.count(1)
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.drop_reused and server.transactions > 0:
+            # As if the session had timed out just as the client reused it: gone, without a word.
+            server.transport.close()
+            return "421 4.4.2 closing (never sent)"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 Ok"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.rcpt_reply:
@@ -85,6 +95,7 @@ class Handler:
         return "250 2.1.5 Ok"
 
     async def handle_DATA(self, server, session, envelope):
+        server.transactions += 1
         queue_id = "Q%05d" % next(self.queued)
         raw = envelope.original_content
         auth = session.auth_data
@@ -122,6 +133,8 @@ async def main():
     parser.add_argument("--tls", choices=["none", "starttls", "implicit"], default="none")
     parser.add_argument("--auth")
     parser.add_argument("--rcpt-reply")
+    parser.add_argument("--drop-reused", action="store_true",
+                        help="close a session, without a reply, when a second message starts on it")
     options = parser.parse_args()
 
     directory = tempfile.mkdtemp(prefix="aerd-smtp-")
@@ -130,7 +143,7 @@ async def main():
         if options.tls != "none":
             cert, context = make_certificate(directory)
         record = open(options.record, "a", encoding="utf-8")
-        handler = Handler(record, options.rcpt_reply)
+        handler = Handler(record, options.rcpt_reply, options.drop_reused)
         numbers = itertools.count(1)
 
         def protocol():
@@ -141,6 +154,7 @@ async def main():
                 authenticator=authenticator_for(options.auth) if options.auth else None,
                 auth_require_tls=options.tls == "starttls")
             smtp.connection_number = next(numbers)
+            smtp.transactions = 0
             return smtp
 
         loop = asyncio.get_running_loop()

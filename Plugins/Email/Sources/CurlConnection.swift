@@ -27,6 +27,8 @@ struct TransferOutcome: Sendable {
     let errorReply: SMTPReply?
     /// How many connections the send had to open: 0 when it reused the session of a previous message.
     let newConnections: Int
+    /// Whether the server sent any reply during the send.
+    var serverReplied: Bool { reply != nil }
 }
 
 /// One libcurl easy handle, and through it one SMTP session that stays open between messages, with the
@@ -98,7 +100,16 @@ final class CurlConnection: @unchecked Sendable {
     ///   - recipient: the envelope recipient (`RCPT TO`).
     ///   - message: the message, CRLF line endings; curl dot-stuffs it and adds the final `.`.
     func send(to recipient: String, message: [UInt8]) async -> TransferOutcome {
-        await thread.run { [self] in perform(recipient: recipient, message: message) }
+        await thread.run { [self] in
+            let outcome = perform(recipient: recipient, message: message)
+            // A session the server closed while it sat idle can look alive until curl writes to it. When a
+            // reused session fails before the server said anything, nothing was accepted: try once more on a
+            // fresh connection (curl has dropped the dead one) instead of failing the message.
+            if outcome.curlCode != CURLE_OK.rawValue && outcome.newConnections == 0 && !outcome.serverReplied {
+                return perform(recipient: recipient, message: message)
+            }
+            return outcome
+        }
     }
 
     /// Ends the SMTP session (curl sends QUIT), frees the handle and stops the thread.
@@ -224,7 +235,12 @@ private func discard(
 
 /// libcurl's process-wide setup, done once before the first handle (curl_global_init is not meant to race).
 enum CurlRuntime {
-    private static let initialized: Bool = aerd_curl_global_init_default() == CURLE_OK
+    private static let initialized: Bool = {
+        // With CURLOPT_NOSIGNAL (required with threads) curl leaves SIGPIPE alone, and a TLS write to a
+        // connection the server has closed would kill the process. Ignore it, as swift-nio does on Linux.
+        _ = signal(SIGPIPE, SIG_IGN)
+        return aerd_curl_global_init_default() == CURLE_OK
+    }()
 
     static func initialize() {
         _ = initialized
