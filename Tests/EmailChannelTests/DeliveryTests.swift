@@ -171,6 +171,39 @@ struct DeliveryTests {
         }
     }
 
+    @Test("insecure_skip_verify accepts the unverifiable certificate (tests only)")
+    func insecureSkipVerify() async throws {
+        try await SMTPTestServer.with(tls: .starttls) { server in
+            var settings = Fixture.settings(server)
+            settings.starttls = .required
+            settings.insecureSkipVerify = true
+            let channel = try Fixture.channel(settings)
+            _ = try await channel.deliver(Fixture.message())
+            await channel.shutdown()
+            #expect(try server.received().map(\.tls) == [true])
+        }
+    }
+
+    @Test("starttls: required refuses a server without STARTTLS; opportunistic goes on in plain text")
+    func startTLSNotOffered() async throws {
+        try await SMTPTestServer.with { server in
+            var settings = Fixture.settings(server)
+            settings.starttls = .required
+            let strict = try Fixture.channel(settings)
+            let error = await deliveryError { () async throws(DeliveryError) in try await strict.deliver(Fixture.message()) }
+            await strict.shutdown()
+            #expect(error?.isRetryable == true)
+            #expect(error?.message.contains("STARTTLS") == true)
+            #expect(try server.received().isEmpty)
+
+            settings.starttls = .opportunistic
+            let lenient = try Fixture.channel(settings)
+            _ = try await lenient.deliver(Fixture.message())
+            await lenient.shutdown()
+            #expect(try server.received().map(\.tls) == [false])
+        }
+    }
+
     @Test("smtps:// speaks TLS from the first byte")
     func implicitTLS() async throws {
         try await SMTPTestServer.with(tls: .implicit) { server in

@@ -34,6 +34,12 @@ actor ConnectionPool {
         self.open = open
     }
 
+    /// A channel dropped without `shutdown()` (a send in flight keeps the pool alive, so every connection is
+    /// idle here) must not leave threads and sessions behind.
+    deinit {
+        for connection in idle { connection.closeInBackground() }
+    }
+
     /// A connection for one send; give it back with `release`.
     func acquire() async -> Lease {
         if closed { return .closed }

@@ -114,11 +114,19 @@ final class CurlConnection: @unchecked Sendable {
 
     /// Ends the SMTP session (curl sends QUIT), frees the handle and stops the thread.
     func close() async {
-        await thread.run { [self] in
-            curl_easy_cleanup(handle)
-            errorBuffer.deallocate()
-        }
+        await thread.run { [self] in cleanUp() }
         thread.stop()
+    }
+
+    /// `close` without waiting: the thread quits the session, frees the handle and exits on its own.
+    func closeInBackground() {
+        thread.submit { [self] in cleanUp() }
+        thread.stop()
+    }
+
+    private func cleanUp() {
+        curl_easy_cleanup(handle)
+        errorBuffer.deallocate()
     }
 
     private func perform(recipient: String, message: [UInt8]) -> TransferOutcome {

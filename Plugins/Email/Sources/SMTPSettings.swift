@@ -106,6 +106,7 @@ extension SMTPChannel {
                 forKey: key, in: container, debugDescription: "expected seconds, e.g. 30 or \"30s\", got '\(text)'")
         }
 
+        /// The settings as YAML-like text, with the password shown as `<redacted>`.
         public var description: String {
             var parts = ["url: \(url)", "from: \(from)"]
             if let username { parts.append("username: \(username)") }

@@ -33,7 +33,8 @@ final class WorkerThread: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func submit(_ job: @escaping @Sendable () -> Void) {
+    /// Queues `job` without waiting for it.
+    func submit(_ job: @escaping @Sendable () -> Void) {
         condition.lock()
         precondition(!stopping, "a job was submitted to a stopped worker thread")
         jobs.append(job)
