@@ -71,7 +71,7 @@ public struct SMTPChannel: ChannelPlugin {
         logger[metadataKey: "channel"] = "\(id)"
         let first: CurlConnection
         do {
-            first = try CurlConnection(configuration: configuration, name: "aerd-email-\(id)-1")
+            first = try CurlConnection(configuration: configuration, name: "aerd-smtp-1")
         } catch {
             throw ChannelSetupError(error.description)
         }
@@ -79,8 +79,10 @@ public struct SMTPChannel: ChannelPlugin {
         self.logger = logger
         self.configuration = configuration
         self.composer = MessageComposer(from: from, replyTo: replyTo, unsubscribeMailto: mailto)
-        self.pool = ConnectionPool(first: first, capacity: configuration.maxConnections) { (number: Int) throws(ConnectionError) -> CurlConnection in
-            try CurlConnection(configuration: configuration, name: "aerd-email-\(id)-\(number)")
+        // Thread names are cut at 15 characters on Linux: the number tells the connections apart.
+        self.pool = ConnectionPool(first: first, capacity: configuration.maxConnections) {
+            (number: Int) throws(ConnectionError) -> CurlConnection in
+            try CurlConnection(configuration: configuration, name: "aerd-smtp-\(number)")
         }
         self.now = now
 
