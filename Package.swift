@@ -130,7 +130,22 @@ let package = Package(
             ],
             path: "Benchmarks/aerd-bench",
             swiftSettings: strict),
+        // The email channel: SMTP through the system's libcurl (Debian: libcurl4-openssl-dev).
+        .systemLibrary(
+            name: "CCurl", path: "Plugins/Email/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        // Non-variadic wrappers for curl_easy_setopt/curl_easy_getinfo, which Swift cannot call.
+        .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Plugins/Email/CCurlShim"),
+        // Email over SMTP (plain, STARTTLS, implicit TLS) with libcurl; RFC 5322/MIME messages.
+        .target(
+            name: "EmailChannel",
+            dependencies: ["AerPluginAPI", "CCurlShim", .product(name: "Logging", package: "swift-log")],
+            path: "Plugins/Email/Sources",
+            swiftSettings: strict),
 
+        .testTarget(
+            name: "EmailChannelTests", dependencies: ["EmailChannel", "AerPluginAPI", .product(name: "Logging", package: "swift-log")],
+            exclude: ["smtp_server.py"]),
         .testTarget(name: "AerJSONTests", dependencies: ["AerJSON"]),
         .testTarget(name: "AerConfigTests", dependencies: ["AerConfig", "AerCore"]),
         .testTarget(name: "AerStoreTests", dependencies: ["AerStore", "AerCore", "AerJSON"]),
