@@ -96,13 +96,18 @@ struct RawInsert: AsyncParsableCommand {
         // Same schema and durability as the store: open it once to create the tables.
         try await SQLiteStore(path: path, clock: SystemWallClock()).close()
         var configuration = Configuration()
-        configuration.prepareDatabase { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA mmap_size = 1073741824")
+        }
         let pool = try DatabasePool(path: path, configuration: configuration)
         var corpus = Corpus(seed: 7)
         let now = Timestamp(millis: 1_790_000_000_000)
-        let rows: [[Event]] = try (0..<(events / batch)).map { index in
-            try SegmentMessages().batch(corpus.batch(count: batch, startingAt: index * batch, customers: 100_000), source: "web", receivedAt: now)
+        let all: [Event] = try (0..<(events / 100)).flatMap { index in
+            try SegmentMessages().batch(corpus.batch(count: 100, startingAt: index * 100, customers: 100_000), source: "web", receivedAt: now)
         }
+        let rows = stride(from: 0, to: all.count, by: batch).map { Array(all[$0..<min($0 + batch, all.count)]) }
         let start = ContinuousClock.now
         for group in rows {
             try await pool.write { db in

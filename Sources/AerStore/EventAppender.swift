@@ -96,16 +96,16 @@ struct EventAppender {
 
     private mutating func lookup(_ key: IdentityKey) throws -> Int64? {
         if let cached = identities[key] { return cached }
-        let found = try Int64.fetchOne(
-            db, sql: "SELECT profile_id FROM identities WHERE kind = ? AND value = ?", arguments: [key.kind.rawValue, key.value])
+        let statement = try db.cachedStatement(sql: "SELECT profile_id FROM identities WHERE kind = ? AND value = ?")
+        let found = try Int64.fetchOne(statement, arguments: [key.kind.rawValue, key.value])
         identities[key] = found
         return found
     }
 
     private mutating func hasUser(_ profile: Int64) throws -> Bool {
         if let known = hasUserIdentity[profile] { return known }
-        let found = try Bool.fetchOne(
-            db, sql: "SELECT EXISTS (SELECT 1 FROM identities WHERE profile_id = ? AND kind = 'user')", arguments: [profile]) ?? false
+        let statement = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM identities WHERE profile_id = ? AND kind = 'user')")
+        let found = try Bool.fetchOne(statement, arguments: [profile]) ?? false
         hasUserIdentity[profile] = found
         return found
     }
@@ -172,9 +172,8 @@ struct EventAppender {
     private mutating func apply(_ plan: Plan, for event: Event) throws {
         let id = plan.target
         if plan.isNewProfile {
-            try db.execute(
-                sql: "INSERT INTO profiles (id, first_seen, last_seen, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [id, event.timestamp.millis, event.timestamp.millis, now, now])
+            try db.cachedStatement(sql: "INSERT INTO profiles (id, first_seen, last_seen, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [id, event.timestamp.millis, event.timestamp.millis, now, now])
             profiles[id] = ProfileState(
                 id: id, firstSeen: event.timestamp.millis, lastSeen: event.timestamp.millis, addedEvents: 0,
                 traits: [:], traitsAt: 0)
@@ -216,7 +215,7 @@ struct EventAppender {
     private mutating func withTraits(_ id: Int64, _ change: (inout ProfileState) -> Void) throws {
         try touch(id) { _ in }
         if profiles[id]!.traits == nil {
-            let row = try Row.fetchOne(db, sql: "SELECT traits, traits_at FROM profiles WHERE id = ?", arguments: [id])
+            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT traits, traits_at FROM profiles WHERE id = ?"), arguments: [id])
             let text: String = row?["traits"] ?? "{}"
             profiles[id]!.traits = (try? JSONParser.parse(text))?.objectValue ?? [:]
             profiles[id]!.traitsAt = row?["traits_at"] ?? 0

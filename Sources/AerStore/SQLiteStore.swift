@@ -44,6 +44,11 @@ public final class SQLiteStore: Store {
         configuration.label = "aerd"
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+            // SQLite's default 2 MB page cache makes every index probe of a growing log a pread(2);
+            // keep the hot B-tree pages in memory and map the file for the rest.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA mmap_size = 1073741824")
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
