@@ -67,6 +67,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
+        // Triggers and strategies: turns migrations and events into outbox rows; delivery policies.
+        .target(
+            name: "AerAutomation",
+            dependencies: ["AerCore", "AerJSON", "AerStore", "AerEngine"],
+            swiftSettings: strict),
         // The small protocol every channel plugin implements; plugins import only this.
         .target(
             name: "AerPluginAPI",

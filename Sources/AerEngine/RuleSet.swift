@@ -61,6 +61,8 @@ public struct RuleSet: Sendable {
     var lastSeenRules: [RecencyRule] = []
     var sinceLastRules: [(event: Int, bound: SinceLastRule.Bound)] = []
     var targets: [Target] = []
+    /// Conditions evaluated on demand (trigger `if:` clauses), compiled over the same features.
+    var extraRules: [Rule] = []
     /// For each event name, the features it feeds.
     var featuresByName: [String: (counts: [Int], aggregates: [Int], lasts: [Int])] = [:]
 
@@ -69,7 +71,10 @@ public struct RuleSet: Sendable {
     public let fingerprint: String
 
     /// Compiles the lifecycle sets (first) and segments of a configuration.
-    public init(segments: [SegmentDefinition], lifecycles: [LifecycleSet]) {
+    /// - Parameters:
+    ///   - conditions: extra conditions to evaluate on demand with `SegmentationEngine.holds(condition:…)`,
+    ///     by their index here (trigger `if:` clauses). They do not change the fingerprint.
+    public init(segments: [SegmentDefinition], lifecycles: [LifecycleSet], conditions: [Condition] = []) {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in "\(lifecycles)|\(segments)".utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
@@ -134,6 +139,7 @@ public struct RuleSet: Sendable {
         for segment in segments {
             targets.append(Target(id: segment.id, kind: .segment, stages: [segment.id], rules: [compile(segment.condition)]))
         }
+        extraRules = conditions.map(compile)
         for (index, feature) in countFeatures.enumerated() { featuresByName[feature.key.name, default: ([], [], [])].counts.append(index) }
         for (index, feature) in aggregateFeatures.enumerated() { featuresByName[feature.name, default: ([], [], [])].aggregates.append(index) }
         for (index, name) in lastEventNames.enumerated() { featuresByName[name, default: ([], [], [])].lasts.append(index) }

@@ -104,6 +104,19 @@ public struct SegmentationEngine: Sendable {
         }
     }
 
+    /// Whether extra condition `index` (see `RuleSet.init(…conditions:)`) holds for a customer at `instant`;
+    /// false for a customer the engine does not know.
+    public func holds(condition index: Int, profileId: Int64, at instant: Timestamp) -> Bool {
+        guard let state = profiles[profileId], rules.extraRules.indices.contains(index) else { return false }
+        return state.holds(rules.extraRules[index], rules: rules, now: instant.millis)
+    }
+
+    /// The customer's current stage in lifecycle set `set`, or whether they are in segment `set`
+    /// (its id when in, nil when out).
+    public func placement(of profileId: Int64, in set: String) -> String? {
+        memberships(of: profileId).first { $0.set == set }?.stage
+    }
+
     /// How many timestamps and values the engine holds for a customer (memory accounting, tests).
     public func retainedTimestamps(of profileId: Int64) -> Int {
         guard let state = profiles[profileId] else { return 0 }

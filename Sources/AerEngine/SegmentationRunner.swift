@@ -21,6 +21,8 @@ public struct SegmentationRunner: Sendable {
     private var mergeCursor: Int64 = 0
     /// Events and timers handled per transaction.
     public var batchSize = 1000
+    /// Turns migrations and events into actions in the same transaction (the automation).
+    public var planner: (any StepPlanner)?
 
     /// - Parameters:
     ///   - store: the event log and engine tables.
@@ -56,7 +58,7 @@ public struct SegmentationRunner: Sendable {
             }
             step.values[Key.fingerprint] = fingerprint
             step.keepOnlySets = engine.rules.targetIds
-            try await store.commit(step)
+            try await commit(&step)
             migrations += step.migrations
         }
         return migrations
@@ -73,7 +75,7 @@ public struct SegmentationRunner: Sendable {
             for timer in due {
                 record(engine.fire(timer.profileId, at: timer.due), into: &step)
             }
-            try await store.commit(step)
+            try await commit(&step)
             migrations += step.migrations
         }
         return migrations
@@ -94,7 +96,7 @@ public struct SegmentationRunner: Sendable {
             cursor = stored.seq
         }
         step.values[Key.cursor] = String(cursor)
-        try await store.commit(step)
+        try await commit(&step, events: page)
         return (merged + step.migrations, page.count)
     }
 
@@ -115,6 +117,7 @@ public struct SegmentationRunner: Sendable {
             }
             var step = SegmentationCommit()
             var due = nextDue ?? .init(millis: .max)
+            var applied: [StoredEvent] = []
             for stored in page {
                 let instant = max(now, stored.event.timestamp)
                 if instant >= due { break }
@@ -123,9 +126,10 @@ public struct SegmentationRunner: Sendable {
                 record(result, into: &step)
                 if let next = result.nextTimer { due = min(due, next) }
                 cursor = stored.seq
+                applied.append(stored)
             }
             step.values[Key.cursor] = String(cursor)
-            try await store.commit(step)
+            try await commit(&step, events: applied)
             migrations += step.migrations
         }
         migrations += try await fireTimers(until: end)
@@ -151,8 +155,19 @@ public struct SegmentationRunner: Sendable {
             mergeCursor = merge.seq
         }
         step.values[Key.mergeCursor] = String(mergeCursor)
-        try await store.commit(step)
+        try await commit(&step)
         return step.migrations
+    }
+
+    /// Lets the planner add its rows, then commits the step.
+    private func commit(_ step: inout SegmentationCommit, events: [StoredEvent] = []) async throws {
+        if let planner { try await planner.plan(&step, events: events, engine: engine) }
+        try await store.commit(step)
+    }
+
+    /// Re-checks waits that came due at `now` (no-op without a planner).
+    public func resolveWaits(now: Timestamp) async throws {
+        try await planner?.resolveWaits(engine: engine, now: now)
     }
 
     private func record(_ result: EvaluationResult, into step: inout SegmentationCommit) {

@@ -163,6 +163,9 @@ public protocol OutboxStore: Sendable {
     /// Messages sent to a customer since `since`, on one channel or on all.
     func sentCount(profileId: Int64, channels: [String]?, since: Timestamp) async throws -> Int
 
+    /// Whether another row with this template went to the customer on this channel since `since`.
+    func sentDuplicate(of entry: OutboxEntry, since: Timestamp) async throws -> Bool
+
     /// Whether the customer or one of their addresses is on the suppression list.
     func isSuppressed(profileId: Int64, email: String?, phone: String?) async throws -> Bool
 

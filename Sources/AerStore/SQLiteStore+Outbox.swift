@@ -165,6 +165,16 @@ extension SQLiteStore {
         }
     }
 
+    public func sentDuplicate(of entry: OutboxEntry, since: Timestamp) async throws -> Bool {
+        try await reading { db in
+            try Bool.fetchOne(
+                db, sql: """
+                    SELECT EXISTS (SELECT 1 FROM outbox WHERE profile_id = ? AND status = 'sent' AND sent_at > ?
+                        AND channel = ? AND template = ? AND id != ?)
+                    """, arguments: [entry.profileId, since.millis, entry.channel, entry.template, entry.id]) ?? false
+        }
+    }
+
     public func isSuppressed(profileId: Int64, email: String?, phone: String?) async throws -> Bool {
         try await reading { db in
             var keys: [(String, String)] = [("customer", String(profileId))]

@@ -1,9 +1,8 @@
-import AerCore
-import AerJSON
+public import AerJSON
 
 extension JSONValue {
     /// The value as a number: numbers, and strings that spell one (CSV imports make every trait a string).
-    var numeric: Double? {
+    public var numeric: Double? {
         switch self {
         case .number(let value): value
         case .string(let text): Double(text)
@@ -12,7 +11,7 @@ extension JSONValue {
     }
 
     /// The value as an instant: an ISO 8601 string, or a number of seconds since the epoch.
-    var instant: Timestamp? {
+    public var instant: Timestamp? {
         switch self {
         case .string(let text): Timestamp(iso8601: text)
         case .number(let seconds): Timestamp(secondsSinceEpoch: seconds)
@@ -23,7 +22,7 @@ extension JSONValue {
 
 extension ValueTest {
     /// Whether `value` (nil when absent) passes the test at `now`.
-    func holds(for value: JSONValue?, now: Timestamp) -> Bool {
+    public func holds(for value: JSONValue?, now: Timestamp) -> Bool {
         switch self {
         case .equals(let expected):
             guard let value else { return false }
@@ -56,7 +55,7 @@ extension ValueTest {
     }
 
     /// For date tests, the instant after `now` at which the outcome flips with no new data.
-    func nextChange(for value: JSONValue?, after now: Timestamp) -> Int64? {
+    public func nextChange(for value: JSONValue?, after now: Timestamp) -> Int64? {
         switch self {
         case .within(let duration), .olderThan(let duration):
             guard let instant = value?.instant else { return nil }
@@ -81,7 +80,7 @@ extension ValueTest {
 
 extension PropertyFilter {
     /// Whether the event's properties pass the filter.
-    func matches(_ properties: JSONObject) -> Bool {
+    public func matches(_ properties: JSONObject) -> Bool {
         let value: JSONValue? = path.contains(".") ? JSONValue.object(properties).value(atPath: path) : properties[path]
         return test.holds(for: value, now: Timestamp(millis: 0))
     }
