@@ -119,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "aerd",
             dependencies: [
-                "AerCore", "AerJSON", "AerConfig", "AerStore", "AerIngest", "AerImport", "AerServer", "AerEngine",
+                "AerCore", "AerJSON", "AerConfig", "AerStore", "AerIngest", "AerImport", "AerServer", "AerEngine", "AerAutomation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

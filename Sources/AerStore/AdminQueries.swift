@@ -23,6 +23,9 @@ public protocol AdminQueries: Sendable {
     /// Customers per stage of a set at an instant in the past, reconstructed from migrations.
     func stageCounts(set: String, at instant: Timestamp) async throws -> [String: Int]
 
+    /// Every firing in a period with the fate of its actions, for the campaign report.
+    func firingOutcomes(since: Timestamp, until: Timestamp) async throws -> [FiringOutcome]
+
     /// The display ids (first userId, else first anonymousId) of these profiles.
     func displayIds(of profileIds: [Int64]) async throws -> [Int64: String]
 }
@@ -62,5 +65,25 @@ public struct MigrationCount: Sendable, Hashable {
         self.from = from
         self.to = to
         self.count = count
+    }
+}
+
+/// One firing and what became of its actions.
+public struct FiringOutcome: Sendable, Hashable {
+    public var strategy: String
+    public var trigger: String
+    /// Whether the strategy's goal event followed within its window.
+    public var converted: Bool
+    /// Action counts by final status (`sent`, `held_out`, `dead`, `pending`, …).
+    public var statuses: [String: Int]
+    /// Skip reasons of skipped actions, with counts.
+    public var skipReasons: [String: Int]
+
+    public init(strategy: String, trigger: String, converted: Bool, statuses: [String: Int], skipReasons: [String: Int]) {
+        self.strategy = strategy
+        self.trigger = trigger
+        self.converted = converted
+        self.statuses = statuses
+        self.skipReasons = skipReasons
     }
 }

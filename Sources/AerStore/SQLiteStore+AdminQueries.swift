@@ -103,6 +103,30 @@ extension SQLiteStore {
         }
     }
 
+    public func firingOutcomes(since: Timestamp, until: Timestamp) async throws -> [FiringOutcome] {
+        try await reading { db in
+            var outcomes: [Int64: FiringOutcome] = [:]
+            var order: [Int64] = []
+            for row in try Row.fetchAll(db, sql: """
+                SELECT f.id, f.strategy, f.trigger, f.converted_at IS NOT NULL AS converted, o.status, o.reason
+                FROM firings f LEFT JOIN outbox o ON o.firing_id = f.id
+                WHERE f.at >= ? AND f.at < ? ORDER BY f.id
+                """, arguments: [since.millis, until.millis])
+            {
+                let id: Int64 = row["id"]
+                if outcomes[id] == nil {
+                    order.append(id)
+                    outcomes[id] = FiringOutcome(strategy: row["strategy"], trigger: row["trigger"], converted: row["converted"], statuses: [:], skipReasons: [:])
+                }
+                if let status: String = row["status"] {
+                    outcomes[id]!.statuses[status, default: 0] += 1
+                    if status == "skipped" { outcomes[id]!.skipReasons[row["reason"] ?? "unknown", default: 0] += 1 }
+                }
+            }
+            return order.map { outcomes[$0]! }
+        }
+    }
+
     public func displayIds(of profileIds: [Int64]) async throws -> [Int64: String] {
         guard !profileIds.isEmpty else { return [:] }
         return try await reading { db in

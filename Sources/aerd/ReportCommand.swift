@@ -1,3 +1,4 @@
+import AerAutomation
 import AerConfig
 import AerCore
 import AerJSON
@@ -8,7 +9,7 @@ import Foundation
 /// `aerd report …`: reports over the store.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "Reports over the store.", subcommands: [MigrationsReport.self])
+        commandName: "report", abstract: "Reports over the store.", subcommands: [MigrationsReport.self, CampaignsReport.self])
 }
 
 /// `aerd report migrations`: the migration matrix of a lifecycle set (or segment) over a period.
@@ -79,6 +80,71 @@ struct MigrationsReport: AsyncParsableCommand {
         case .table: print(matrix.table(set: set, since: start, until: end))
         case .csv: print(matrix.csv())
         case .json: print(JSONWriter.string(matrix.json(set: set, since: start, until: end), pretty: true))
+        }
+    }
+}
+
+/// `aerd report campaigns`: per strategy and trigger, what fired, was sent or skipped, and the uplift.
+struct CampaignsReport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "campaigns",
+        abstract: "Per strategy and trigger: fired, sent, skipped by reason, failed, held out, conversions and uplift (95% interval).")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(name: .long, help: ArgumentHelp("State directory (overrides state_dir).", valueName: "dir"))
+    var state: String?
+
+    @Option(name: .long, help: ArgumentHelp("Start of the period: a duration before now (30d) or an ISO 8601 time.", valueName: "when"))
+    var since: String = "30d"
+
+    @Option(name: .long, help: ArgumentHelp("End of the period (default now).", valueName: "when"))
+    var until: String?
+
+    @Option(name: .long, help: "table or json.")
+    var format: MigrationsReport.Format = .table
+
+    func validate() throws {
+        for (flag, value) in [("--since", Optional(since)), ("--until", until)] {
+            if let value, MigrationsReport.instant(value, now: Timestamp(millis: 0)) == nil {
+                throw ValidationError("\(flag) '\(value)' must be a duration before now (30d) or an ISO 8601 time (2026-11-01)")
+            }
+        }
+    }
+
+    func run() async throws {
+        let configuration = try options.load()
+        let now = SystemWallClock().now()
+        let start = MigrationsReport.instant(since, now: now)!
+        let end = until.flatMap { MigrationsReport.instant($0, now: now) } ?? now
+        let store: SQLiteStore
+        do {
+            store = try SQLiteStore(path: configuration.storePath(stateDirectory: state), clock: SystemWallClock())
+        } catch {
+            printError("aerd report: \(error)")
+            throw SysExit.failure
+        }
+        let report = CampaignReport(outcomes: try await store.firingOutcomes(since: start, until: end))
+        try await store.close()
+        switch format {
+        case .table, .csv:
+            print("campaigns from \(start.iso8601) to \(end.iso8601)")
+            print(report.table)
+        case .json:
+            print(JSONWriter.string(.array(report.rows.map { row in
+                var object: JSONObject = [
+                    "strategy": .string(row.strategy), "trigger": .string(row.trigger), "fired": .number(Double(row.fired)),
+                    "sent": .number(Double(row.sent)), "failed": .number(Double(row.failed)), "held_out": .number(Double(row.heldOut)),
+                    "pending": .number(Double(row.pending)),
+                    "skipped": .object(JSONObject(row.skipped.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.number(Double($0.value))) })),
+                    "treatment": ["firings": .number(Double(row.treatment)), "conversions": .number(Double(row.treatmentConversions))],
+                    "holdout": ["firings": .number(Double(row.control)), "conversions": .number(Double(row.controlConversions))],
+                ]
+                if let uplift = row.uplift {
+                    object["uplift"] = ["estimate": .number(uplift.estimate), "low": .number(uplift.low), "high": .number(uplift.high)]
+                }
+                return .object(object)
+            }), pretty: true))
         }
     }
 }
