@@ -55,6 +55,7 @@ let package = Package(
                 "AerCore", "AerJSON", "AerConfig", "AerIngest", "AerStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

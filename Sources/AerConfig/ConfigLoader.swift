@@ -74,10 +74,12 @@ struct DirectoryLoader {
             hasher.update(Array(file.path.utf8) + [0])
             hasher.update(Array(file.contents.utf8) + [0])
         }
-        return .success(AerConfiguration(
+        var configuration = AerConfiguration(
             directory: directory, server: server, stateDirectory: settings.stateDirectory, store: store, ingest: ingest,
             defaults: settings.defaults, analytics: settings.analytics, segments: model.segments, lifecycles: model.lifecycles,
-            strategies: model.strategies, channels: model.channels, templates: model.templates, fingerprint: hasher.finalizeHex()))
+            strategies: model.strategies, channels: model.channels, templates: model.templates, fingerprint: hasher.finalizeHex())
+        configuration.optOut = settings.optOut
+        return .success(configuration)
     }
 
     // MARK: Files

@@ -17,6 +17,8 @@ public struct AerConfiguration: Sendable {
     public var defaults: Defaults
     /// Model settings for the analytics (`analytics:`); nil when the section is absent.
     public var analytics: AnalyticsSettings?
+    /// Unsubscribe links and inbound SMS keywords; nil when not configured.
+    public var optOut: OptOutSettings?
     /// Plain segments from `segments/*.yaml`, in file and document order.
     public var segments: [SegmentDefinition]
     /// Lifecycle sets from `segments/*.yaml`, in file and document order.
@@ -238,6 +240,25 @@ public struct Defaults: Sendable, Hashable {
         self.timezone = timezone
         self.quietHours = quietHours
         self.frequencyCap = frequencyCap
+    }
+}
+
+/// `opt_out:` in aerd.yaml: signed one-click unsubscribe links and inbound SMS STOP/START.
+public struct OptOutSettings: Sendable, Hashable {
+    /// Where customers reach aerd; links are `base_url/u/TOKEN`.
+    public var baseURL: String
+    /// HMAC key for unsubscribe tokens (a secret).
+    public var secret: String
+    /// The SMS provider's auth token, to verify `X-Twilio-Signature` on inbound messages.
+    public var smsAuthToken: String?
+    /// The exact URL the provider posts inbound messages to (part of the signature).
+    public var smsInboundURL: String?
+
+    public init(baseURL: String, secret: String, smsAuthToken: String? = nil, smsInboundURL: String? = nil) {
+        self.baseURL = baseURL
+        self.secret = secret
+        self.smsAuthToken = smsAuthToken
+        self.smsInboundURL = smsInboundURL
     }
 }
 

@@ -10,12 +10,13 @@ struct MainSettings {
     var ingest: IngestSettings?
     var defaults = Defaults()
     var analytics: AnalyticsSettings?
+    var optOut: OptOutSettings?
 }
 
 /// `aerd.yaml`.
 extension ConfigReader {
     mutating func mainFile(_ root: Fields, into model: inout ConfigModel) -> MainSettings {
-        checkKeys(root, allowed: ["server", "state_dir", "store", "ingest", "defaults", "channels", "analytics"], in: "aerd.yaml")
+        checkKeys(root, allowed: ["server", "state_dir", "store", "ingest", "defaults", "channels", "analytics", "opt_out"], in: "aerd.yaml")
         var settings = MainSettings()
         if let value = root["channels"], let items = list(value, of: "channels") {
             for item in items {
@@ -34,6 +35,7 @@ extension ConfigReader {
         }
         if let value = root["defaults"], let defaults = defaults(value, model) { settings.defaults = defaults }
         if let value = root["analytics"] { settings.analytics = analytics(value) }
+        if let value = root["opt_out"] { settings.optOut = optOut(value) }
         return settings
     }
 
@@ -146,6 +148,29 @@ extension ConfigReader {
             return nil
         }
         return name
+    }
+
+    private mutating func optOut(_ node: YAMLNode) -> OptOutSettings? {
+        let keys = ["base_url", "secret", "sms_auth_token", "sms_inbound_url"]
+        guard let fields = mapping(node, "a mapping", allowed: keys, in: "opt_out") else { return nil }
+        var baseURL = required(fields, "base_url", hint: "the address customers reach aerd at, such as https://stride.example").flatMap { nonEmptyString($0) }
+        if let url = baseURL, let value = fields["base_url"], !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
+            error(value.location, "'\(url)' is not an http(s) URL", hint: "write https://HOST[:PORT][/PATH]; unsubscribe links are BASE_URL/u/TOKEN")
+            baseURL = nil
+        }
+        var secret = required(fields, "secret", hint: "write secret: ${env:AERD_UNSUBSCRIBE_SECRET}, at least 16 characters").flatMap { nonEmptyString($0) }
+        if let text = secret, text.utf8.count < 16, let value = fields["secret"] {
+            error(value.location, "the unsubscribe secret is shorter than 16 characters", hint: "use a long random value, e.g. from openssl rand -hex 32")
+            secret = nil
+        }
+        let token = fields["sms_auth_token"].map { nonEmptyString($0) }
+        let inbound = fields["sms_inbound_url"].map { nonEmptyString($0) }
+        if token != nil && inbound == nil, let value = fields["sms_auth_token"] {
+            error(value.location, "sms_auth_token needs sms_inbound_url", hint: "the signature covers the exact URL your SMS provider calls, e.g. https://stride.example/v1/sms/inbound")
+            return nil
+        }
+        guard let baseURL, let secret, token != .some(nil), inbound != .some(nil) else { return nil }
+        return OptOutSettings(baseURL: baseURL, secret: secret, smsAuthToken: token ?? nil, smsInboundURL: inbound ?? nil)
     }
 
     private mutating func analytics(_ node: YAMLNode) -> AnalyticsSettings? {

@@ -30,6 +30,7 @@ public struct APIServer: Sendable {
             .register(on: router)
         AdminRoutes(store: store, credentials: credentials, catalog: options.catalog, clock: clock).register(on: router)
         SuppressionRoutes(store: store, credentials: credentials, clock: clock).register(on: router)
+        if let optOut = options.optOut { OptOutRoutes(store: store, options: optOut, clock: clock).register(on: router) }
         router.get("/livez") { _, _ in JSONResponse.make(.ok, ["status": "alive"]) }
         return router
     }

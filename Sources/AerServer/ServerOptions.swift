@@ -12,6 +12,21 @@ public struct ServerOptions: Sendable {
     public var writeKeys: [WriteKey]
     /// The configured segments and lifecycle sets, for `GET /v1/segments`.
     public var catalog: [CatalogEntry]
+    /// Unsubscribe links and inbound SMS keywords; nil disables `/u/…` and `/v1/sms/inbound`.
+    public var optOut: OptOut?
+
+    /// The opt-out endpoints' secrets.
+    public struct OptOut: Sendable, Hashable {
+        public var secret: String
+        public var smsAuthToken: String?
+        public var smsInboundURL: String?
+
+        public init(secret: String, smsAuthToken: String?, smsInboundURL: String?) {
+            self.secret = secret
+            self.smsAuthToken = smsAuthToken
+            self.smsInboundURL = smsInboundURL
+        }
+    }
 
     /// A segment or lifecycle set as the admin API lists it.
     public struct CatalogEntry: Sendable, Hashable {
@@ -42,8 +57,9 @@ public struct ServerOptions: Sendable {
         }
     }
 
-    public init(host: String, port: Int, maxBodyBytes: Int, adminToken: String, writeKeys: [WriteKey], catalog: [CatalogEntry] = []) {
+    public init(host: String, port: Int, maxBodyBytes: Int, adminToken: String, writeKeys: [WriteKey], catalog: [CatalogEntry] = [], optOut: OptOut? = nil) {
         self.catalog = catalog
+        self.optOut = optOut
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes

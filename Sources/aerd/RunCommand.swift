@@ -57,7 +57,10 @@ struct RunCommand: AsyncParsableCommand {
                 host: endpoint.host, port: endpoint.port, maxBodyBytes: configuration.server.maxBodyBytes,
                 adminToken: configuration.server.adminToken,
                 writeKeys: configuration.ingest.writeKeys.map { ServerOptions.WriteKey(source: $0.source, key: $0.key) },
-                catalog: configuration.catalog),
+                catalog: configuration.catalog,
+                optOut: configuration.optOut.map {
+                    ServerOptions.OptOut(secret: $0.secret, smsAuthToken: $0.smsAuthToken, smsInboundURL: $0.smsInboundURL)
+                }),
             store: store, clock: clock, afterCommit: { wakeup.signal() })
         let summary = configuration.summary
         let application = server.application(logger: logger) { port in
