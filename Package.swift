@@ -116,11 +116,16 @@ let package = Package(
             path: "Plugins/Exec",
             exclude: ["examples"],
             swiftSettings: strict),
+        // systemd's notify protocol (READY, STATUS, RELOADING, STOPPING, WATCHDOG), spoken directly.
+        .target(
+            name: "AerSystemd",
+            dependencies: [.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: strict),
         // The daemon and its command line.
         .executableTarget(
             name: "aerd",
             dependencies: [
-                "AerCore", "AerJSON", "AerConfig", "AerStore", "AerIngest", "AerImport", "AerServer", "AerEngine", "AerAutomation",
+                "AerCore", "AerJSON", "AerConfig", "AerStore", "AerIngest", "AerImport", "AerServer", "AerEngine", "AerAutomation", "AerSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

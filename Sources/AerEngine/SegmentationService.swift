@@ -10,13 +10,30 @@ public struct SegmentationService: Service {
     private let clock: any WallClock
     private let wakeup: Wakeup
     private let logger: Logger
+    private let planner: (any StepPlanner)?
     /// Longest sleep between looks at the log, for writers in other processes (`aerd import`).
     private let pollInterval: Duration
+    private let observer: Observer
+
+    /// Progress callbacks, for readiness and the systemd watchdog.
+    public struct Observer: Sendable {
+        /// State rebuilt and memberships restored: the engine is serving.
+        public var started: @Sendable () -> Void
+        /// One loop iteration completed (the engine is making progress).
+        public var iteration: @Sendable () -> Void
+
+        public init(started: @escaping @Sendable () -> Void = {}, iteration: @escaping @Sendable () -> Void = {}) {
+            self.started = started
+            self.iteration = iteration
+        }
+    }
 
     /// - Parameters:
     ///   - wakeup: signalled by the ingest path after each commit.
     public init(store: any Store, rules: RuleSet, clock: any WallClock, wakeup: Wakeup, logger: Logger,
-                pollInterval: Duration = .milliseconds(500)) {
+                pollInterval: Duration = .milliseconds(500), planner: (any StepPlanner)? = nil, observer: Observer = Observer()) {
+        self.planner = planner
+        self.observer = observer
         self.store = store
         self.rules = rules
         self.clock = clock
@@ -27,10 +44,12 @@ public struct SegmentationService: Service {
 
     public func run() async throws {
         var runner = SegmentationRunner(store: store, rules: rules)
+        runner.planner = planner
         let changed = try await runner.start(now: clock.now())
         logger.info("segmentation engine started", metadata: [
             "profiles": "\(runner.engine.profileCount)", "cursor": "\(runner.cursor)", "config_migrations": "\(changed.count)",
         ])
+        observer.started()
         try await withGracefulShutdownHandler {
             try await loop(&runner)
         } onGracefulShutdown: {
@@ -41,6 +60,8 @@ public struct SegmentationService: Service {
     private func loop(_ runner: inout SegmentationRunner) async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let now = clock.now()
+            observer.iteration()
+            try await runner.resolveWaits(now: now)
             let fired = try await runner.fireTimers(until: now)
             let (migrations, read) = try await runner.processEvents(clock: now, now: { _ in now })
             for migration in fired + migrations {

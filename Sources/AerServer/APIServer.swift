@@ -9,13 +9,17 @@ public struct APIServer: Sendable {
     private let store: any Store
     private let clock: any WallClock
     private let afterCommit: @Sendable () -> Void
+    private let readiness: Readiness?
 
     /// - Parameters:
     ///   - options: address, limits and credentials.
     ///   - store: where events go and profiles come from.
     ///   - clock: stamps `receivedAt`.
     ///   - afterCommit: called after each ingest commit (wakes the engine).
-    public init(options: ServerOptions, store: any Store, clock: any WallClock, afterCommit: @escaping @Sendable () -> Void = {}) {
+    ///   - readiness: what `/readyz` reports; nil means ready whenever the server runs.
+    public init(options: ServerOptions, store: any Store, clock: any WallClock, afterCommit: @escaping @Sendable () -> Void = {},
+                readiness: Readiness? = nil) {
+        self.readiness = readiness
         self.options = options
         self.store = store
         self.clock = clock
@@ -32,6 +36,10 @@ public struct APIServer: Sendable {
         SuppressionRoutes(store: store, credentials: credentials, clock: clock).register(on: router)
         if let optOut = options.optOut { OptOutRoutes(store: store, options: optOut, clock: clock).register(on: router) }
         router.get("/livez") { _, _ in JSONResponse.make(.ok, ["status": "alive"]) }
+        router.get("/readyz") { [readiness] _, _ in
+            guard readiness?.isReady ?? true else { return JSONResponse.make(.serviceUnavailable, ["status": "not ready"]) }
+            return JSONResponse.make(.ok, ["status": "ready"])
+        }
         return router
     }
 

@@ -3,10 +3,12 @@ import AerCore
 import AerEngine
 import AerServer
 import AerStore
+import AerSystemd
 import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// `aerd run`: the daemon.
 struct RunCommand: AsyncParsableCommand {
@@ -48,10 +50,27 @@ struct RunCommand: AsyncParsableCommand {
             logger.critical("\(error)")
             throw SysExit.failure
         }
+        let environment = ProcessInfo.processInfo.environment
+        let notifier = SystemdNotifier(environment: environment)
+        let readiness = Readiness()
+        let engineBeat = Heartbeat(name: "engine")
+        // READY=1 once both the listener is bound and the engine has rebuilt its state.
+        let pendingStarts = Mutex(2)
+        let summary = configuration.summary
+        let started: @Sendable () -> Void = {
+            let remaining = pendingStarts.withLock { count -> Int in
+                count -= 1
+                return count
+            }
+            guard remaining == 0 else { return }
+            readiness.markStarted()
+            notifier?.send("READY=1\nSTATUS=serving: \(summary)")
+        }
         let wakeup = Wakeup()
         let rules = RuleSet(segments: configuration.segments, lifecycles: configuration.lifecycles)
         let segmentation = SegmentationService(
-            store: store, rules: rules, clock: clock, wakeup: wakeup, logger: logger)
+            store: store, rules: rules, clock: clock, wakeup: wakeup, logger: logger,
+            observer: .init(started: started, iteration: { engineBeat.beat() }))
         let server = APIServer(
             options: ServerOptions(
                 host: endpoint.host, port: endpoint.port, maxBodyBytes: configuration.server.maxBodyBytes,
@@ -61,14 +80,22 @@ struct RunCommand: AsyncParsableCommand {
                 optOut: configuration.optOut.map {
                     ServerOptions.OptOut(secret: $0.secret, smsAuthToken: $0.smsAuthToken, smsInboundURL: $0.smsInboundURL)
                 }),
-            store: store, clock: clock, afterCommit: { wakeup.signal() })
-        let summary = configuration.summary
+            store: store, clock: clock, afterCommit: { wakeup.signal() }, readiness: readiness)
         let application = server.application(logger: logger) { port in
             logger.info("aerd listening on http://\(endpoint.hostForURL):\(port)", metadata: ["config": "\(summary)", "store": "\(storePath)"])
+            started()
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: segmentation), .init(service: application)]
+        if let watchdog = WatchdogService(notifier: notifier, environment: environment, processId: getpid(), heartbeats: [engineBeat]) {
+            services.append(.init(service: watchdog))
+        }
+        services.append(.init(service: ShutdownAnnouncer {
+            readiness.markDraining()
+            notifier?.send("STOPPING=1\nSTATUS=draining")
+        }))
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: segmentation), .init(service: application)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {
@@ -78,6 +105,16 @@ struct RunCommand: AsyncParsableCommand {
         }
         try await store.close()
         logger.info("aerd stopped")
+    }
+}
+
+/// Runs `announce` the moment graceful shutdown begins (readiness off, `STOPPING=1`).
+struct ShutdownAnnouncer: Service {
+    let announce: @Sendable () -> Void
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        announce()
     }
 }
 
