@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+
+/// Runs a program to completion, returning its exit status and combined output.
+func runTool(_ path: String, _ arguments: [String]) throws -> (Int32, String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+}
+
+@Suite("systemd unit")
+struct SystemdUnitTests {
+    /// The shipped unit with its binary path pointed at the built aerd (verify checks ExecStart exists).
+    func unitUnderTest() throws -> String {
+        let directory = try temporaryDirectory()
+        let unit = try String(contentsOfFile: repositoryRoot + "/systemd/aerd.service", encoding: .utf8)
+            .replacingOccurrences(of: "/usr/local/bin/aerd", with: aerdBinary)
+        let path = directory + "/aerd.service"
+        try unit.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("systemd-analyze verify accepts the unit")
+    func verify() throws {
+        let (status, output) = try runTool("/usr/bin/systemd-analyze", ["verify", try unitUnderTest()])
+        #expect(status == 0)
+        #expect(output.isEmpty, "\(output)")
+    }
+
+    @Test("the unit's exposure level is at most 1.5")
+    func exposure() throws {
+        let (status, output) = try runTool("/usr/bin/systemd-analyze", ["security", "--offline=yes", try unitUnderTest()])
+        #expect(status == 0)
+        let line = try #require(output.split(separator: "\n").first { $0.contains("Overall exposure level") })
+        let level = line.split(separator: " ").compactMap { Double($0) }.first ?? 10
+        #expect(level <= 1.5, "\(line)")
+    }
+}
