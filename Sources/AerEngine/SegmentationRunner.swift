@@ -112,6 +112,7 @@ public struct SegmentationRunner: Sendable {
             let nextDue = try await store.nextTimer()
             // Events up to the next due timer go in one step; a timer due first fires first.
             if let nextDue, nextDue <= max(now, first.event.timestamp) {
+                try await resolveWaits(now: max(now, first.event.timestamp))
                 migrations += try await fireTimers(until: max(now, first.event.timestamp))
                 continue
             }
@@ -133,6 +134,7 @@ public struct SegmentationRunner: Sendable {
             migrations += step.migrations
         }
         migrations += try await fireTimers(until: end)
+        try await resolveWaits(now: end)
         return migrations
     }
 
