@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // JSON values and a fast byte-level parser/writer; no dependencies.
@@ -72,6 +73,11 @@ let package = Package(
         .target(
             name: "AerAutomation",
             dependencies: ["AerCore", "AerJSON", "AerStore", "AerEngine"],
+            swiftSettings: strict),
+        // Mustache templates compiled at config load, rendered per action; the payload envelope.
+        .target(
+            name: "AerRendering",
+            dependencies: ["AerCore", "AerJSON", "AerConfig", .product(name: "Mustache", package: "swift-mustache")],
             swiftSettings: strict),
         // The small protocol every channel plugin implements; plugins import only this.
         .target(
@@ -172,6 +178,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]),
+        .testTarget(name: "AerRenderingTests", dependencies: ["AerRendering", "AerConfig", "AerCore", "AerJSON"]),
         .testTarget(name: "AerAnalyticsTests", dependencies: ["AerAnalytics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "aerdTests", dependencies: ["AerJSON"]),
         // Test helpers for the channel plugins: an HTTP receiver on 127.0.0.1 and a recording log handler.

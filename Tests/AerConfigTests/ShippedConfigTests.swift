@@ -14,7 +14,7 @@ import Testing
 
     @Test func shippedConfigLoadsWithTheTwoVariablesSet() throws {
         let config = try ConfigLoader.load(directory: Self.configDirectory, environment: Self.environment).get()
-        #expect(config.summary == "4 segments, 1 lifecycle set (7 stages), 5 strategies, 3 channels, 7 templates")
+        #expect(config.summary == "4 segments, 1 lifecycle set (7 stages), 5 strategies, 3 channels, 9 templates")
     }
 }
 

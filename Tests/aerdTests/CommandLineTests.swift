@@ -14,7 +14,7 @@ struct CommandLineTests {
     func validateExample() throws {
         let outcome = try aerd(["validate", "--config", "config"])
         #expect(outcome.status == 0)
-        #expect(outcome.stdout == "config OK: 4 segments, 1 lifecycle set (7 stages), 5 strategies, 3 channels, 7 templates\n")
+        #expect(outcome.stdout == "config OK: 4 segments, 1 lifecycle set (7 stages), 5 strategies, 3 channels, 9 templates\n")
     }
 
     @Test("validate reports every problem as FILE:LINE:COLUMN and exits 78")
