@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "AerServer",
             dependencies: [
-                "AerCore", "AerJSON", "AerConfig", "AerIngest", "AerStore",
+                "AerCore", "AerJSON", "AerConfig", "AerIngest", "AerStore", "AerAutomation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -72,7 +72,10 @@ let package = Package(
         // Triggers and strategies: turns migrations and events into outbox rows; delivery policies.
         .target(
             name: "AerAutomation",
-            dependencies: ["AerCore", "AerJSON", "AerStore", "AerEngine"],
+            dependencies: [
+                "AerCore", "AerJSON", "AerStore", "AerEngine", "AerRendering",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict),
         // Mustache templates compiled at config load, rendered per action; the payload envelope.
         .target(
@@ -173,7 +176,7 @@ let package = Package(
         .testTarget(
             name: "AerServerTests",
             dependencies: [
-                "AerServer", "AerStore", "AerConfig", "AerCore", "AerJSON", "AerEngine",
+                "AerServer", "AerStore", "AerConfig", "AerCore", "AerJSON", "AerEngine", "AerAutomation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),

@@ -1,3 +1,4 @@
+import AerAutomation
 import AerCore
 import AerStore
 import Foundation
