@@ -29,6 +29,7 @@ public struct APIServer: Sendable {
         IngestRoutes(log: store, clock: clock, credentials: credentials, maxBodyBytes: options.maxBodyBytes, afterCommit: afterCommit)
             .register(on: router)
         AdminRoutes(store: store, credentials: credentials, catalog: options.catalog, clock: clock).register(on: router)
+        OutboxRoutes(store: store, credentials: credentials, clock: clock).register(on: router)
         router.get("/livez") { _, _ in JSONResponse.make(.ok, ["status": "alive"]) }
         return router
     }
