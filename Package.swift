@@ -130,6 +130,16 @@ let package = Package(
             name: "AerSystemd",
             dependencies: [.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict),
+        // The outbox worker: leases, retries with backoff and jitter, rate limits, dead letters; the channel registry.
+        .target(
+            name: "AerDispatch",
+            dependencies: [
+                "AerCore", "AerJSON", "AerStore", "AerConfig", "AerPluginAPI",
+                "EmailChannel", "SMSChannel", "WebhookChannel", "ExecChannel",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
         // The daemon and its command line.
         .executableTarget(
             name: "aerd",
@@ -208,6 +218,16 @@ let package = Package(
                 "WebhookChannel", "AerPluginAPI", "ChannelTestKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "AerDispatchTests",
+            dependencies: [
+                "AerDispatch", "AerStore", "AerCore", "AerJSON", "AerConfig", "AerPluginAPI", "AerServer", "WebhookChannel",
+                "ChannelTestKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(
             name: "ExecChannelTests",

@@ -35,6 +35,7 @@ public struct APIServer: Sendable {
         AdminRoutes(store: store, credentials: credentials, catalog: options.catalog, clock: clock).register(on: router)
         SuppressionRoutes(store: store, credentials: credentials, clock: clock).register(on: router)
         if let optOut = options.optOut { OptOutRoutes(store: store, options: optOut, clock: clock).register(on: router) }
+        OutboxRoutes(store: store, credentials: credentials, clock: clock).register(on: router)
         router.get("/livez") { _, _ in JSONResponse.make(.ok, ["status": "alive"]) }
         router.get("/readyz") { [readiness] _, _ in
             guard readiness?.isReady ?? true else { return JSONResponse.make(.serviceUnavailable, ["status": "not ready"]) }

@@ -28,6 +28,11 @@ struct AdminRoutes: Sendable {
     }
 
     private func guarded(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
+        try await Self.guarded(request, credentials, body)
+    }
+
+    /// Answers 401 unless the request carries the admin token, and 400 for a `QueryError` from `body`.
+    static func guarded(_ request: Request, _ credentials: Credentials, _ body: () async throws -> Response) async throws -> Response {
         guard credentials.isAdmin(request.headers) else {
             return JSONResponse.error(
                 .unauthorized, "missing or wrong admin token; send Authorization: Bearer <server.admin_token>",

@@ -137,11 +137,32 @@ public struct FiringRecord: Sendable, Hashable {
     }
 }
 
+/// How many due rows one claim may take from each channel, so that a dispatcher takes only what it can start
+/// at once and a slow or rate-limited channel does not crowd the others out.
+public struct ClaimQuotas: Sendable, Hashable {
+    /// At most this many rows of each listed channel (a channel with 0 is left alone).
+    public var perChannel: [String: Int]
+    /// At most this many rows, together, of the channels not listed (unknown or disabled channels).
+    public var otherChannels: Int
+
+    /// - Parameters:
+    ///   - perChannel: the most rows to take of each listed channel.
+    ///   - otherChannels: the most rows to take, together, of channels not listed.
+    public init(perChannel: [String: Int], otherChannels: Int = 0) {
+        self.perChannel = perChannel
+        self.otherChannels = otherChannels
+    }
+}
+
 /// What the automation and the dispatcher read and write.
 public protocol OutboxStore: Sendable {
     /// Claims up to `limit` rows due at `now` (pending, or sending with an expired lease — a dispatcher
     /// that died mid-send), marks them `sending` under `owner` until `now + lease`, and counts an attempt.
     func claimDue(now: Timestamp, limit: Int, owner: String, lease: AerDuration) async throws -> [OutboxEntry]
+
+    /// Claims like `claimDue(now:limit:owner:lease:)`, but at most `quotas.perChannel[c]` rows of each listed
+    /// channel `c` and `quotas.otherChannels` rows of all other channels, in one transaction.
+    func claimDue(now: Timestamp, owner: String, lease: AerDuration, quotas: ClaimQuotas) async throws -> [OutboxEntry]
 
     /// Records the outcome of a claimed row; ignored unless `owner` still holds its lease.
     /// - Returns: whether the row was updated.

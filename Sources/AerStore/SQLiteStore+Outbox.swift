@@ -63,21 +63,45 @@ extension SQLiteStore {
 
     public func claimDue(now: Timestamp, limit: Int, owner: String, lease: AerDuration) async throws -> [OutboxEntry] {
         try await writing { db in
-            let rows = try Row.fetchAll(
-                db, sql: """
-                    SELECT * FROM outbox WHERE (status = 'pending' AND due_at <= ?) OR (status = 'sending' AND lease_until <= ?)
-                    ORDER BY due_at, id LIMIT ?
-                    """, arguments: [now.millis, now.millis, limit])
-            let claim = try db.cachedStatement(sql: """
-                UPDATE outbox SET status = 'sending', lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?
-                """)
-            return try rows.map { row in
-                var entry = Self.outboxEntry(row)
-                try claim.execute(arguments: [owner, (now + lease).millis, now.millis, entry.id])
-                entry.status = .sending
-                entry.attempts += 1
-                return entry
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE \(Self.due) ORDER BY due_at, id LIMIT ?", arguments: [now.millis, now.millis, limit])
+            return try Self.claim(rows, owner: owner, until: now + lease, now: now, db: db)
+        }
+    }
+
+    public func claimDue(now: Timestamp, owner: String, lease: AerDuration, quotas: ClaimQuotas) async throws -> [OutboxEntry] {
+        let listed = quotas.perChannel.sorted { $0.key < $1.key }
+        return try await writing { db in
+            var rows: [Row] = []
+            for (channel, limit) in listed where limit > 0 {
+                rows += try Row.fetchAll(
+                    db, sql: "SELECT * FROM outbox WHERE channel = ? AND \(Self.due) ORDER BY due_at, id LIMIT ?",
+                    arguments: [channel, now.millis, now.millis, limit])
             }
+            if quotas.otherChannels > 0 {
+                let placeholders = Array(repeating: "?", count: listed.count).joined(separator: ",")
+                let exclude = listed.isEmpty ? "" : "channel NOT IN (\(placeholders)) AND "
+                rows += try Row.fetchAll(
+                    db, sql: "SELECT * FROM outbox WHERE \(exclude)\(Self.due) ORDER BY due_at, id LIMIT ?",
+                    arguments: StatementArguments(listed.map(\.key)) + [now.millis, now.millis, quotas.otherChannels])
+            }
+            return try Self.claim(rows, owner: owner, until: now + lease, now: now, db: db)
+        }
+    }
+
+    /// Rows a dispatcher may claim: pending and due, or sending under a lease that ran out (arguments: now, now).
+    private static let due = "((status = 'pending' AND due_at <= ?) OR (status = 'sending' AND lease_until <= ?))"
+
+    /// Marks `rows` sending under `owner` until `until` and counts an attempt.
+    private static func claim(_ rows: [Row], owner: String, until: Timestamp, now: Timestamp, db: Database) throws -> [OutboxEntry] {
+        let claim = try db.cachedStatement(sql: """
+            UPDATE outbox SET status = 'sending', lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?
+            """)
+        return try rows.map { row in
+            var entry = Self.outboxEntry(row)
+            try claim.execute(arguments: [owner, until.millis, now.millis, entry.id])
+            entry.status = .sending
+            entry.attempts += 1
+            return entry
         }
     }
 

@@ -55,19 +55,43 @@ public struct Reply: Sendable {
         Reply(status: code, headers: headers, body: body, hangs: false)
     }
 
-    /// No answer at all.
+    /// No answer until the test calls `HTTPReceiver.release(_:)` or the receiver stops; then 503.
     public static let hang = Reply(status: 503, headers: [:], body: "", hangs: true)
+
+    /// No answer until the test calls `HTTPReceiver.release(_:)`; then this status.
+    /// - Parameter code: the status to answer once released.
+    public static func hold(then code: Int) -> Reply {
+        Reply(status: code, headers: [:], body: "", hangs: true)
+    }
 }
 
 /// Records every request and answers from a script: the first request gets the first reply, and so on;
 /// once the script is used up, every request gets `otherwise`.
+///
+/// It also counts requests being handled at once (a `.hang` reply keeps one open until `release(_:)`), so
+/// a test can check a client's concurrency, and lets a test await a number of requests instead of sleeping.
 public actor HTTPReceiver {
     /// Every request so far, in order of arrival.
     public private(set) var requests: [ReceivedRequest] = []
+    /// Requests being handled right now (received and not yet answered).
+    public private(set) var inFlight = 0
+    /// The most requests that were being handled at the same time.
+    public private(set) var maxInFlight = 0
     private var script: [Reply]
     private let otherwise: Reply
     private var waiting: [CheckedContinuation<Void, Never>] = []
+    private var conditions: [(check: @Sendable (HTTPReceiver.Snapshot) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
     private var stopped = false
+
+    /// What a condition of `wait(until:)` sees.
+    public struct Snapshot: Sendable {
+        /// Requests received so far.
+        public var received: Int
+        /// Requests being handled right now.
+        public var inFlight: Int
+        /// Requests held by a `.hang` reply right now.
+        public var hanging: Int
+    }
 
     init(script: [Reply], otherwise: Reply) {
         self.script = script
@@ -76,13 +100,51 @@ public actor HTTPReceiver {
 
     func record(_ request: ReceivedRequest) -> Reply {
         requests.append(request)
-        return script.isEmpty ? otherwise : script.removeFirst()
+        inFlight += 1
+        maxInFlight = max(maxInFlight, inFlight)
+        let reply = script.isEmpty ? otherwise : script.removeFirst()
+        if !reply.hangs { checkConditions() }
+        return reply
     }
 
-    /// Suspends a handler until the receiver stops.
+    func answered() {
+        inFlight -= 1
+        checkConditions()
+    }
+
+    /// Suspends a handler until the test releases it or the receiver stops.
     func hang() async {
         if stopped { return }
-        await withCheckedContinuation { waiting.append($0) }
+        await withCheckedContinuation {
+            waiting.append($0)
+            checkConditions()
+        }
+    }
+
+    /// Lets requests held by `.hang` replies be answered (with the reply's status), oldest first.
+    /// - Parameter count: how many to release; all by default.
+    public func release(_ count: Int = Int.max) {
+        let released = waiting.prefix(count)
+        waiting.removeFirst(released.count)
+        for continuation in released { continuation.resume() }
+    }
+
+    /// Returns once `condition` holds, checked after every change.
+    /// - Parameter condition: e.g. `{ $0.hanging == 2 }` or `{ $0.received >= 3 }`.
+    public func wait(until condition: @escaping @Sendable (Snapshot) -> Bool) async {
+        if condition(snapshot) { return }
+        await withCheckedContinuation { conditions.append((condition, $0)) }
+    }
+
+    private var snapshot: Snapshot { Snapshot(received: requests.count, inFlight: inFlight, hanging: waiting.count) }
+
+    private func checkConditions() {
+        let now = snapshot
+        var remaining: [(check: @Sendable (Snapshot) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
+        for condition in conditions {
+            if condition.check(now) { condition.continuation.resume() } else { remaining.append(condition) }
+        }
+        conditions = remaining
     }
 
     func stop() {
@@ -117,6 +179,7 @@ public func withHTTPReceiver<T>(
                     body: Data(bytes.readableBytesView))
                 let reply = await receiver.record(received)
                 if reply.hangs { await receiver.hang() }
+                await receiver.answered()
                 var headers = HTTPFields()
                 for (name, value) in reply.headers {
                     if let field = HTTPField.Name(name) { headers[field] = value }

@@ -1,8 +1,10 @@
 import Synchronization
 
-/// Wakes the engine loop when events are appended, instead of polling fast.
+/// Wakes a service's loop when there is new work, instead of polling fast: the engine when events are
+/// appended, the dispatcher when outbox rows are written or a send finishes.
 ///
 /// `signal()` may be called from anywhere; a signal that arrives while nobody waits is remembered once.
+/// One loop waits on a `Wakeup`: give each service its own.
 public final class Wakeup: Sendable {
     private struct State {
         var pending = false
@@ -11,6 +13,7 @@ public final class Wakeup: Sendable {
 
     private let state = Mutex(State())
 
+    /// A wakeup with no signal pending.
     public init() {}
 
     /// Wakes the waiter, or makes the next wait return at once.
