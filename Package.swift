@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "AerAutomation",
             dependencies: [
-                "AerCore", "AerJSON", "AerStore", "AerEngine", "AerRendering",
+                "AerCore", "AerJSON", "AerStore", "AerEngine", "AerRendering", "AerDispatch",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
@@ -180,7 +180,7 @@ let package = Package(
         .testTarget(name: "AerConfigTests", dependencies: ["AerConfig", "AerCore"]),
         .testTarget(name: "AerStoreTests", dependencies: ["AerStore", "AerCore", "AerJSON"]),
         .testTarget(name: "AerEngineTests", dependencies: ["AerEngine", "AerStore", "AerCore", "AerJSON"]),
-        .testTarget(name: "AerAutomationTests", dependencies: ["AerAutomation", "AerEngine", "AerStore", "AerCore", "AerJSON"]),
+        .testTarget(name: "AerAutomationTests", dependencies: ["AerAutomation", "AerEngine", "AerStore", "AerCore", "AerJSON", "AerDispatch", "AerRendering", "AerConfig"]),
         .testTarget(name: "AerIngestTests", dependencies: ["AerIngest", "AerCore", "AerJSON"]),
         .testTarget(name: "AerImportTests", dependencies: ["AerImport", "AerCore", "AerJSON"]),
         .testTarget(
@@ -193,7 +193,7 @@ let package = Package(
             ]),
         .testTarget(name: "AerRenderingTests", dependencies: ["AerRendering", "AerConfig", "AerCore", "AerJSON"]),
         .testTarget(name: "AerAnalyticsTests", dependencies: ["AerAnalytics"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "aerdTests", dependencies: ["AerJSON"]),
+        .testTarget(name: "aerdTests", dependencies: ["AerJSON", "AerAutomation", "ChannelTestKit", "WebhookChannel"]),
         // Test helpers for the channel plugins: an HTTP receiver on 127.0.0.1 and a recording log handler.
         .target(
             name: "ChannelTestKit",

@@ -1,45 +1,21 @@
 public import AerCore
+public import AerDispatch
 import AerJSON
 public import AerStore
 public import Foundation
-
-/// How a channel asks for consent.
-public struct ConsentRule: Sendable, Hashable {
-    public enum Mode: String, Sendable, Hashable {
-        /// Only customers whose trait is true (SMS: the law in most places).
-        case optIn = "opt_in"
-        /// Everyone except customers whose trait is true (email marketing to customers).
-        case optOut = "opt_out"
-        /// No consent needed (webhooks and programs of your own).
-        case none
-    }
-
-    public var mode: Mode
-    public var trait: String?
-
-    public init(mode: Mode, trait: String?) {
-        self.mode = mode
-        self.trait = trait
-    }
-}
-
-/// What the policies decided for one message.
-public enum PolicyDecision: Sendable, Hashable {
-    case send
-    case skip(reason: String)
-    case holdOut
-    case deferUntil(Timestamp)
-}
 
 /// The delivery policies, evaluated just before sending, in this order (one small stage each, as in
 /// Alertmanager): consent → suppression → holdout → frequency cap → quiet hours → dedup → send.
 ///
 /// Skip reasons recorded on the outbox row: `no_address`, `consent`, `suppressed`, `frequency_cap`,
 /// `duplicate`; held-out rows become `held_out`; quiet hours defer the row to the window's end.
-public struct PolicyPipeline: Sendable {
+/// Frequency caps and quiet hours apply to channels that reach people (consent other than `none`): a
+/// webhook into your CRM at 3 a.m. disturbs nobody.
+public struct PolicyPipeline: DeliveryGate {
     private let strategies: [String: Strategy]
     private let defaults: PolicyDefaults
     private let store: any Store
+    private let personalChannels: [String]?
     /// How long an identical message (same template, channel and customer) counts as a duplicate.
     public var dedupWindow: AerDuration = .hours(24)
 
@@ -56,10 +32,18 @@ public struct PolicyPipeline: Sendable {
         }
     }
 
-    public init(strategies: [Strategy], defaults: PolicyDefaults, store: any Store) {
+    /// - Parameters:
+    ///   - personalChannels: the channels that reach people (consent other than `none`); a frequency cap over
+    ///     "all channels" counts only these. nil counts every channel.
+    public init(strategies: [Strategy], defaults: PolicyDefaults, store: any Store, personalChannels: [String]? = nil) {
         self.strategies = Dictionary(strategies.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.defaults = defaults
         self.store = store
+        self.personalChannels = personalChannels
+    }
+
+    public func check(_ entry: OutboxEntry, channel: ConfiguredChannel, now: Timestamp) async throws -> GateDecision {
+        try await decide(entry, channelType: channel.type, consent: channel.limits.consent, now: now)
     }
 
     /// Runs the stages for a claimed outbox row.
@@ -68,7 +52,7 @@ public struct PolicyPipeline: Sendable {
     ///   - channelType: `email`, `sms`, `webhook` or `exec`.
     ///   - consent: the channel's consent rule.
     ///   - now: the dispatcher's clock.
-    public func decide(_ entry: OutboxEntry, channelType: String, consent: ConsentRule, now: Timestamp) async throws -> PolicyDecision {
+    public func decide(_ entry: OutboxEntry, channelType: String, consent: ChannelConsent, now: Timestamp) async throws -> GateDecision {
         let strategy = strategies[entry.strategy]
         let recipient = entry.message["recipient"]?.objectValue ?? [:]
         let email = recipient["email"]?.stringValue
@@ -99,13 +83,16 @@ public struct PolicyPipeline: Sendable {
         if let holdout = strategy?.policy.holdout, holdout > 0, Self.isHeldOut(profileId: entry.profileId, strategy: entry.strategy, share: holdout) {
             return .holdOut
         }
+        // Caps and quiet hours protect people; webhooks and programs (consent `none`) reach systems.
+        let personal = consent.mode != .none
         // 4. Frequency cap, across strategies.
-        if let cap = strategy?.policy.frequencyCap ?? defaults.frequencyCap {
-            let sent = try await store.sentCount(profileId: entry.profileId, channels: cap.channel.map { [$0] }, since: now - cap.per)
+        if personal, let cap = strategy?.policy.frequencyCap ?? defaults.frequencyCap, cap.channel == nil || cap.channel == entry.channel {
+            let sent = try await store.sentCount(
+                profileId: entry.profileId, channels: cap.channel.map { [$0] } ?? personalChannels, since: now - cap.per)
             if sent >= cap.max { return .skip(reason: "frequency_cap") }
         }
         // 5. Quiet hours, in the customer's time zone.
-        if let quiet = strategy?.policy.quietHours ?? defaults.quietHours {
+        if personal, let quiet = strategy?.policy.quietHours ?? defaults.quietHours {
             let zone = traits[quiet.timezoneTrait]?.stringValue.flatMap(TimeZone.init(identifier:))
                 ?? TimeZone(identifier: defaults.timezone) ?? TimeZone(identifier: "UTC")!
             if let end = Self.quietHoursEnd(quiet, zone: zone, now: now) { return .deferUntil(end) }

@@ -1,5 +1,7 @@
+import AerAutomation
 import AerConfig
 import AerCore
+import AerDispatch
 import AerEngine
 import AerServer
 import AerStore
@@ -31,6 +33,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.load()
+        let assembly = try Assembly(configuration)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = ProcessInfo.processInfo.environment["AERD_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
@@ -67,10 +70,17 @@ struct RunCommand: AsyncParsableCommand {
             notifier?.send("READY=1\nSTATUS=serving: \(summary)")
         }
         let wakeup = Wakeup()
-        let rules = RuleSet(segments: configuration.segments, lifecycles: configuration.lifecycles)
+        let channels = try await assembly.channels(logger: logger)
+        let dispatchWakeup = Wakeup()
+        let automation = Automation(catalog: assembly.catalog, store: store, renderer: assembly.renderer)
         let segmentation = SegmentationService(
-            store: store, rules: rules, clock: clock, wakeup: wakeup, logger: logger,
-            observer: .init(started: started, iteration: { engineBeat.beat() }))
+            store: store, rules: assembly.rules, clock: clock, wakeup: wakeup, logger: logger, planner: automation,
+            observer: .init(started: started, iteration: {
+                engineBeat.beat()
+                dispatchWakeup.signal()
+            }))
+        let dispatcher = Dispatcher(
+            store: store, channels: channels, gate: assembly.policies(store: store, channels: channels), clock: clock, logger: logger, wakeup: dispatchWakeup)
         let server = APIServer(
             options: ServerOptions(
                 host: endpoint.host, port: endpoint.port, maxBodyBytes: configuration.server.maxBodyBytes,
@@ -85,7 +95,9 @@ struct RunCommand: AsyncParsableCommand {
             logger.info("aerd listening on http://\(endpoint.hostForURL):\(port)", metadata: ["config": "\(summary)", "store": "\(storePath)"])
             started()
         }
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: segmentation), .init(service: application)]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: dispatcher), .init(service: segmentation), .init(service: application),
+        ]
         if let watchdog = WatchdogService(notifier: notifier, environment: environment, processId: getpid(), heartbeats: [engineBeat]) {
             services.append(.init(service: watchdog))
         }
@@ -100,9 +112,11 @@ struct RunCommand: AsyncParsableCommand {
             try await group.run()
         } catch {
             logger.critical("aerd stopped: \(error)")
+            await ChannelRegistry.shutdown(channels)
             try? await store.close()
             throw SysExit.failure
         }
+        await ChannelRegistry.shutdown(channels)
         try await store.close()
         logger.info("aerd stopped")
     }

@@ -1,5 +1,6 @@
 import AerAutomation
 import AerCore
+import AerDispatch
 import AerJSON
 import AerStore
 import Foundation
@@ -25,7 +26,7 @@ func pipeline(_ store: SQLiteStore, strategies: [Strategy] = [], quietHours: Qui
     PolicyPipeline(strategies: strategies, defaults: .init(timezone: "Europe/Berlin", quietHours: quietHours, frequencyCap: cap), store: store)
 }
 
-let smsConsent = ConsentRule(mode: .optIn, trait: "sms_opt_in")
+let smsConsent = ChannelConsent(.optIn, trait: "sms_opt_in")
 
 func strategy(_ policy: Policy) -> Strategy {
     Strategy(id: "retain_drifting", aer: .retain, positioning: "p", policy: policy, triggers: [])
@@ -54,7 +55,7 @@ struct PolicyPipelineTests {
 
     @Test("email is opt-out: sent unless the customer's opt-out trait is set or they unsubscribed")
     func emailOptOut() async throws {
-        let rule = ConsentRule(mode: .optOut, trait: "email_opt_out")
+        let rule = ChannelConsent(.optOut, trait: "email_opt_out")
         let (store, entry) = try await storeWithRow(channel: "email", traits: [:])
         #expect(try await pipeline(store).decide(entry, channelType: "email", consent: rule, now: t0) == .send)
         try await store.setOptOut(channelType: "email", address: "customer:1", optedOut: true, source: "unsubscribe link", now: t0)
@@ -105,6 +106,14 @@ struct PolicyPipelineTests {
         // 12:00 UTC is 07:00 in New York: still quiet until 08:00.
         #expect(try await policies.decide(entry, channelType: "sms", consent: smsConsent, now: t0) == .deferUntil(Timestamp(iso8601: "2026-03-02T13:00:00Z")!))
         #expect(try await policies.decide(entry, channelType: "sms", consent: smsConsent, now: t0 + .hours(2)) == .send)
+    }
+
+    @Test("quiet hours and caps protect people: a webhook (consent none) goes out at night")
+    func systemsAreNotPeople() async throws {
+        let (store, entry) = try await storeWithRow(channel: "webhook")
+        let quiet = QuietHours(from: TimeOfDay(parsing: "21:00")!, to: TimeOfDay(parsing: "08:00")!)
+        let night = Timestamp(iso8601: "2026-03-03T02:00:00Z")!
+        #expect(try await pipeline(store, quietHours: quiet, cap: FrequencyCap(max: 0, per: .days(1))).decide(entry, channelType: "webhook", consent: .none, now: night) == .send)
     }
 
     @Test("without a time zone trait the configured default zone applies")
