@@ -67,6 +67,13 @@ public enum ChannelRegistry {
         return .success(channels)
     }
 
+    /// A channel's host-level limits (concurrency, rate, attempts, backoff, consent) without building its
+    /// plugin: for dry runs that must not open connections. Invalid keys fall back to the defaults;
+    /// `build` and `aerd validate` report them.
+    public static func limits(of definition: ChannelDefinition) -> DispatchLimits {
+        HostKeys.read(definition.settings, type: definition.type.rawValue).limits
+    }
+
     /// Checks the channels as `build(_:context:)` does and shuts down whatever it built: for `aerd validate`.
     /// - Parameters:
     ///   - definitions: the `channels:` entries of aerd.yaml.

@@ -112,8 +112,7 @@ public struct SegmentationRunner: Sendable {
             let nextDue = try await store.nextTimer()
             // Events up to the next due timer go in one step; a timer due first fires first.
             if let nextDue, nextDue <= max(now, first.event.timestamp) {
-                try await resolveWaits(now: max(now, first.event.timestamp))
-                migrations += try await fireTimers(until: max(now, first.event.timestamp))
+                migrations += try await advance(to: max(now, first.event.timestamp))
                 continue
             }
             var step = SegmentationCommit()
@@ -133,8 +132,24 @@ public struct SegmentationRunner: Sendable {
             try await commit(&step, events: applied)
             migrations += step.migrations
         }
-        migrations += try await fireTimers(until: end)
-        try await resolveWaits(now: end)
+        migrations += try await advance(to: end)
+        return migrations
+    }
+
+    /// Moves a simulation's clock to `instant`: timers and elapsed waits are handled in the order they
+    /// fall due, each at its own instant, so a wait is re-checked against the state at its end.
+    private mutating func advance(to instant: Timestamp) async throws -> [Migration] {
+        var migrations: [Migration] = []
+        while true {
+            let timer = try await store.nextTimer()
+            let wait = planner == nil ? nil : try await store.dueWaits(now: instant, limit: 1).first?.dueAt
+            guard let next = [timer, wait].compactMap({ $0 }).filter({ $0 <= instant }).min() else { break }
+            if let wait, wait == next {
+                try await resolveWaits(now: wait)
+            } else {
+                migrations += try await fireTimers(until: next)
+            }
+        }
         return migrations
     }
 

@@ -1,9 +1,11 @@
 import AerCore
 import AerJSON
+import AerStore
 
-/// Migrations printed as text, JSON or NDJSON (simulate, report).
+/// Migrations, and the actions they led to, printed as text, JSON or NDJSON (simulate).
 struct MigrationListing {
     var migrations: [Migration]
+    var actions: [OutboxEntry] = []
     /// Display name per profile id (userId, else anonymousId).
     var customers: [Int64: String]
 
@@ -11,7 +13,7 @@ struct MigrationListing {
         switch format {
         case .text:
             if migrations.isEmpty { return "no migrations" }
-            return migrations.map { migration in
+            let moves = migrations.map { migration in
                 let customer = customers[migration.profileId] ?? String(migration.profileId)
                 let move: String
                 switch migration.kind {
@@ -20,11 +22,22 @@ struct MigrationListing {
                 }
                 return "\(migration.at.iso8601)  \(customer)  \(migration.set)  \(move)  (\(migration.cause))"
             }.joined(separator: "\n")
+            guard !actions.isEmpty else { return moves + "\n\nno actions" }
+            let sends = actions.map { action in
+                let customer = customers[action.profileId] ?? String(action.profileId)
+                return "\((action.sentAt ?? action.dueAt).iso8601)  \(customer)  \(action.strategy)/\(action.trigger)  "
+                    + "\(action.channel):\(action.template)  \(action.simulatedOutcome)"
+            }.joined(separator: "\n")
+            return moves + "\n\nactions:\n" + sends
         case .json:
-            return JSONWriter.string(.array(migrations.map(json)), pretty: true)
+            return JSONWriter.string(["migrations": .array(migrations.map(json)), "actions": .array(actions.map(actionJSON))], pretty: true)
         case .ndjson:
-            return migrations.map { JSONWriter.string(json($0)) }.joined(separator: "\n")
+            return (migrations.map { JSONWriter.string(json($0)) } + actions.map { JSONWriter.string(actionJSON($0)) }).joined(separator: "\n")
         }
+    }
+
+    func actionJSON(_ action: OutboxEntry) -> JSONValue {
+        action.simulatedJSON(customer: customers[action.profileId] ?? String(action.profileId))
     }
 
     func json(_ migration: Migration) -> JSONValue {

@@ -1,3 +1,4 @@
+import AerAutomation
 import AerConfig
 import AerCore
 import AerEngine
@@ -11,7 +12,7 @@ import Foundation
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Replay Segment events through the engine on a virtual clock and print every migration.",
+        abstract: "Replay Segment events through the engine on a virtual clock; print every migration and every action the policies would send or skip.",
         discussion: """
             The events (NDJSON, one Segment message with "type" and "timestamp" per line) go into a scratch
             store that is deleted afterwards: a running daemon's store is never touched and nothing is sent.
@@ -69,19 +70,24 @@ struct SimulateCommand: AsyncParsableCommand {
             _ = try await store.append(Array(loaded[chunk..<min(chunk + 1000, loaded.count)]))
         }
 
-        let rules = RuleSet(segments: configuration.segments, lifecycles: configuration.lifecycles)
-        var runner = SegmentationRunner(store: store, rules: rules)
+        let assembly = try Assembly(configuration)
+        var runner = SegmentationRunner(store: store, rules: assembly.rules)
+        runner.planner = Automation(catalog: assembly.catalog, store: store, renderer: assembly.renderer)
         var migrations = try await runner.start(now: firstTime)
         migrations += try await runner.simulate(until: end)
-        if let start { migrations.removeAll { $0.at < start } }
+        var actions = try await SimulatedDispatch(store: store, assembly: assembly).run()
+        if let start {
+            migrations.removeAll { $0.at < start }
+            actions.removeAll { ($0.sentAt ?? $0.dueAt) < start }
+        }
         // Customers are independent, so timers fire customer by customer; print in the order things happened.
         migrations = migrations.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
         var customers: [Int64: String] = [:]
-        for id in Set(migrations.map(\.profileId)) {
+        for id in Set(migrations.map(\.profileId) + actions.map(\.profileId)) {
             let profile = try await store.profile(matching: String(id))
             customers[id] = profile?.userIds.first ?? profile?.anonymousIds.first ?? String(id)
         }
         try await store.close()
-        print(MigrationListing(migrations: migrations, customers: customers).render(format))
+        print(MigrationListing(migrations: migrations, actions: actions, customers: customers).render(format))
     }
 }

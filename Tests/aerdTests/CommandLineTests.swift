@@ -84,15 +84,26 @@ struct CommandLineTests {
             2026-08-01T09:00:00.000Z  leo  lifecycle  churned → active  (event 8 (e08))
             2026-08-01T09:00:00.000Z  leo  running_enthusiast  entered  (event 8 (e08))
 
+            actions:
+            2026-01-06T10:00:00.000Z  maya  welcome_new/arrived  email:welcome_email  would send
+            2026-01-06T12:00:00.000Z  leo  welcome_new/arrived  email:welcome_email  skipped (no_longer_matches)
+            2026-01-07T11:10:00.000Z  maya  convert_cart_abandoners/abandoned  email:cart_reminder_email  skipped (frequency_cap)
+            2026-01-07T11:10:00.000Z  maya  convert_cart_abandoners/abandoned  webhook:cart_abandoned_webhook  would send
+            2026-03-06T14:05:00.000Z  leo  retain_drifting/drifting  sms:retention_sms  held out (control group)
+            2026-07-05T12:05:00.000Z  leo  win_back/churned  email:win_back_email  would send
+
             """)
     }
 
-    @Test("simulate --from hides earlier migrations but keeps their history; json output parses")
+    @Test("simulate --from hides earlier migrations and actions but keeps their history; json output parses")
     func simulateWindowAndJSON() throws {
         let outcome = try aerd(["simulate", "--config", "config", "--events", "config/examples/sneaker-events.ndjson", "--from", "2026-03-01", "--format", "json"])
         #expect(outcome.status == 0)
-        let parsed = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [[String: Any]]
-        #expect(parsed?.compactMap { $0["to"] as? String } == ["at_risk", "churned", "active", "running_enthusiast"])
+        let parsed = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
+        let migrations = parsed?["migrations"] as? [[String: Any]]
+        #expect(migrations?.compactMap { $0["to"] as? String } == ["at_risk", "churned", "active", "running_enthusiast"])
+        let actions = parsed?["actions"] as? [[String: Any]]
+        #expect(actions?.compactMap { $0["outcome"] as? String } == ["held_out", "send"])
     }
 
     @Test("simulate rejects a bad event file with the line and reason, and never touches a daemon's store")
