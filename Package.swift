@@ -157,6 +157,7 @@ let package = Package(
                 "AerCore", "AerJSON", "AerIngest", "AerStore", "AerEngine", "AerConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Benchmarks/aerd-bench",
             swiftSettings: strict),

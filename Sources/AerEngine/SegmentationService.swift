@@ -19,7 +19,7 @@ public struct SegmentationService: Service {
     public struct Observer: Sendable {
         /// State rebuilt and memberships restored: the engine is serving.
         public var started: @Sendable () -> Void
-        /// One loop iteration completed (the engine is making progress).
+        /// One loop iteration committed (the engine is making progress; new outbox rows may be due).
         public var iteration: @Sendable () -> Void
 
         public init(started: @escaping @Sendable () -> Void = {}, iteration: @escaping @Sendable () -> Void = {}) {
@@ -60,7 +60,6 @@ public struct SegmentationService: Service {
     private func loop(_ runner: inout SegmentationRunner) async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let now = clock.now()
-            observer.iteration()
             try await runner.resolveWaits(now: now)
             let fired = try await runner.fireTimers(until: now)
             let (migrations, read) = try await runner.processEvents(clock: now, now: { _ in now })
@@ -70,6 +69,8 @@ public struct SegmentationService: Service {
                     "to": "\(migration.to ?? "-")", "cause": "\(migration.cause)",
                 ])
             }
+            // After the step's commit: heartbeat, and the dispatcher learns of new outbox rows at once.
+            observer.iteration()
             if read == runner.batchSize { continue }
             var sleep = pollInterval
             if let next = try await store.nextTimer() {
