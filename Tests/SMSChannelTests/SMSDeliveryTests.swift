@@ -8,7 +8,7 @@ import Testing
 private let context = ChannelContext(logger: Logger(label: "sms-test"), userAgent: "aerd/test")
 
 private func settings(
-    _ baseURL: String, from: String? = "+14155550100", service: String? = nil, callback: String? = nil, timeout: Double = 5
+    _ baseURL: String, from: String? = "+14155550100", service: String? = nil, callback: String? = nil, timeout: Double = 30
 ) -> SMSSettings {
     SMSSettings(baseURL: baseURL, accountSID: "AC0123", authToken: "s3cr3t", from: from, messagingServiceSID: service,
                 statusCallback: callback, timeout: timeout)
