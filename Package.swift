@@ -154,7 +154,7 @@ let package = Package(
         .executableTarget(
             name: "aerd-bench",
             dependencies: [
-                "AerCore", "AerJSON", "AerIngest", "AerStore", "AerEngine", "AerConfig",
+                "AerCore", "AerJSON", "AerIngest", "AerStore", "AerEngine", "AerConfig", "AerDispatch", "AerPluginAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -11,7 +11,7 @@ import GRDB
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aerd-bench", abstract: "aerd benchmarks (release builds only).",
-        subcommands: [Decode.self, RawInsert.self, StoreAppend.self, MakeBody.self, EngineBench.self, LatencyBench.self])
+        subcommands: [Decode.self, RawInsert.self, StoreAppend.self, MakeBody.self, EngineBench.self, LatencyBench.self, WebhookBench.self])
 }
 
 func seconds(_ work: () throws -> Void) rethrows -> Double {

@@ -4,9 +4,6 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import HTTPTypes
-import Hummingbird
-import Logging
 import NIOCore
 import Synchronization
 
@@ -23,27 +20,12 @@ struct LatencyBench: AsyncParsableCommand {
 
     func run() async throws {
         let arrivals = Arrivals()
-        let router = Router()
-        router.post("/aerd") { request, _ -> Response in
-            let body = try await request.body.collect(upTo: 1 << 20)
+        try await withLoopbackReceiver(onPost: { body in
             if let value = try? JSONParser.parse(String(buffer: body)), let customer = value["customer"]?["id"]?.stringValue {
-                let now = ContinuousClock.now
-                arrivals.record(customer, now)
+                arrivals.record(customer, ContinuousClock.now)
             }
-            return Response(status: .ok)
-        }
-        var logger = Logger(label: "receiver")
-        logger.logLevel = .error
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let receiver = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { portContinuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await receiver.runService() }
-            var iterator = ports.makeAsyncIterator()
-            let port = await iterator.next() ?? 0
+        }) { port in
             try await measure(receiverPort: port, arrivals: arrivals)
-            group.cancelAll()
         }
     }
 

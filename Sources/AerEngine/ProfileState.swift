@@ -55,22 +55,26 @@ struct ProfileState: Sendable {
         }
         guard let name = event.ruleName, let indices = rules.featuresByName[name] else { return }
         for index in indices.counts {
-            let feature = rules.countFeatures[index]
-            guard feature.key.filters.allSatisfy({ $0.matches(event.properties) }) else { continue }
-            guard let window = feature.key.window else {
+            if !rules.countFeatures[index].key.filters.isEmpty,
+                !rules.countFeatures[index].key.filters.allSatisfy({ $0.matches(event.properties) })
+            {
+                continue
+            }
+            guard let window = rules.countFeatures[index].key.window else {
                 counters[index].total += 1
                 continue
             }
             if now != .min && time <= now - window.millis { continue }
             Self.insert(time, into: &counters[index].times)
-            if counters[index].times.count > feature.keep { counters[index].times.removeFirst(counters[index].times.count - feature.keep) }
+            let keep = rules.countFeatures[index].keep
+            if counters[index].times.count > keep { counters[index].times.removeFirst(counters[index].times.count - keep) }
         }
         for index in indices.aggregates {
-            let feature = rules.aggregateFeatures[index]
-            guard feature.filters.allSatisfy({ $0.matches(event.properties) }),
-                let value = JSONValue.object(event.properties).value(atPath: feature.property)?.numeric
+            let property = rules.aggregateFeatures[index].property
+            guard rules.aggregateFeatures[index].filters.allSatisfy({ $0.matches(event.properties) }),
+                let value = (property.contains(".") ? JSONValue.object(event.properties).value(atPath: property) : event.properties[property])?.numeric
             else { continue }
-            if let window = feature.window {
+            if let window = rules.aggregateFeatures[index].window {
                 if now != .min && time <= now - window.millis { continue }
                 let position = Self.insert(time, into: &aggregators[index].times)
                 aggregators[index].values.insert(value, at: position)

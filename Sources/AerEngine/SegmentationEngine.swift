@@ -124,30 +124,41 @@ public struct SegmentationEngine: Sendable {
     }
 
     private mutating func fold(_ event: Event, into id: Int64, now: Int64) {
-        if profiles[id] == nil { profiles[id] = ProfileState(rules: rules) }
-        profiles[id]!.apply(event, rules: rules, now: now)
+        profiles[id, default: ProfileState(rules: rules)].apply(event, rules: rules, now: now)
     }
 
     private mutating func evaluate(_ id: Int64, at instant: Timestamp, cause: MigrationCause) -> EvaluationResult {
-        guard var state = profiles[id] else { return EvaluationResult(profileId: id, migrations: [], nextTimer: nil) }
+        // Taken out of the dictionary so the state is uniquely owned: pruning and placement updates mutate in
+        // place instead of copying its arrays.
+        guard var state = profiles.removeValue(forKey: id) else { return EvaluationResult(profileId: id, migrations: [], nextTimer: nil) }
         let now = instant.millis
         state.prune(rules: rules, now: now)
         var migrations: [Migration] = []
-        for (index, target) in rules.targets.enumerated() {
+        for index in rules.targets.indices {
             let previous = Int(state.placement[index])
-            let current: Int
-            switch target.kind {
+            var current = rules.targets[index].stages.count - 1
+            switch rules.targets[index].kind {
             case .segment:
-                current = state.holds(target.rules[0]!, rules: rules, now: now) ? 1 : 0
+                current = state.holds(rules.targets[index].rules[0]!, rules: rules, now: now) ? 1 : 0
                 if current != max(previous, 0) {
+                    let set = rules.targets[index].id
                     migrations.append(Migration(
-                        profileId: id, set: target.id, kind: .segment, from: current == 1 ? nil : target.id,
-                        to: current == 1 ? target.id : nil, at: instant, cause: cause))
+                        profileId: id, set: set, kind: .segment, from: current == 1 ? nil : set,
+                        to: current == 1 ? set : nil, at: instant, cause: cause))
                 }
             case .lifecycle:
-                current = target.rules.firstIndex { rule in rule.map { state.holds($0, rules: rules, now: now) } ?? true }
-                    ?? target.stages.count - 1
+                for stage in rules.targets[index].rules.indices {
+                    guard let rule = rules.targets[index].rules[stage] else {
+                        current = stage
+                        break
+                    }
+                    if state.holds(rule, rules: rules, now: now) {
+                        current = stage
+                        break
+                    }
+                }
                 if current != previous {
+                    let target = rules.targets[index]
                     migrations.append(Migration(
                         profileId: id, set: target.id, kind: .lifecycle, from: previous >= 0 ? target.stages[previous] : nil,
                         to: target.stages[current], at: instant, cause: cause))
