@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+@Suite("aerd clv fit")
+struct CLVCommandTests {
+    let cdnow = repositoryRoot + "/Tests/AerAnalyticsTests/Fixtures/cdnow_customers_summary_with_transactions.csv"
+
+    @Test("fits BG/NBD and Gamma-Gamma on the CDNOW summary to the published parameters, and writes predictions")
+    func cdnowSummary() throws {
+        let predictions = try temporaryDirectory() + "/predictions.csv"
+        let outcome = try aerd(["clv", "fit", "--summary", cdnow, "--predictions", predictions])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout == """
+            BG/NBD on 2357 customers: r = 0.2426, alpha = 4.414, a = 0.7929, b = 2.426, log-likelihood = -9582.4256
+            Gamma-Gamma on 946 repeat buyers: p = 6.249, q = 3.745, gamma = 15.45, log-likelihood = -4055.9232
+
+            """)
+        let lines = try String(contentsOfFile: predictions, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2358)
+        #expect(lines[0] == "id,p_alive,expected_purchases_52,expected_spend,clv")
+    }
+
+    @Test("transactions are summarised by period before fitting; bad rows name their line")
+    func transactions() throws {
+        let directory = try temporaryDirectory()
+        var rows = ["customer_id,date,amount"]
+        for customer in 0..<40 {
+            for purchase in 0..<(customer % 4 + 1) {
+                rows.append("c\(customer),2026-0\(1 + purchase * 2)-\(10 + customer % 15),\(20 + customer)")
+            }
+        }
+        try rows.joined(separator: "\n").write(toFile: directory + "/orders.csv", atomically: true, encoding: .utf8)
+        let outcome = try aerd(["clv", "fit", "--transactions", directory + "/orders.csv", "--end", "2026-09-01", "--format", "json"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let fitted = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
+        #expect((fitted?["bgnbd"] as? [String: Any])?["customers"] as? Double == 40)
+
+        try "customer_id,date,amount\nc1,yesterday,12\n".write(toFile: directory + "/bad.csv", atomically: true, encoding: .utf8)
+        let bad = try aerd(["clv", "fit", "--transactions", directory + "/bad.csv"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("bad.csv:2: needs a customer, an ISO 8601 date and a numeric amount"))
+        #expect(try aerd(["clv", "fit"]).status == 64)
+    }
+}
