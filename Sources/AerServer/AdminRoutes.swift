@@ -16,6 +16,22 @@ struct AdminRoutes: Sendable {
         router.get("/v1/profiles/{id}") { request, context in
             try await guarded(request) { try await profile(try context.parameters.require("id")) }
         }
+        router.delete("/v1/profiles/{id}") { request, context in
+            try await guarded(request) {
+                let id = try context.parameters.require("id")
+                guard let profile = try await store.profile(matching: id) else {
+                    return JSONResponse.error(.notFound, "no profile has the id, userId or anonymousId '\(id)'")
+                }
+                let suppress = queryDictionary(request)["suppress"] == "true"
+                guard let summary = try await store.erase(profileId: profile.id, suppress: suppress, actor: credentials.adminTokenID, now: clock.now()) else {
+                    return JSONResponse.error(.notFound, "the profile was erased meanwhile")
+                }
+                return JSONResponse.make(.ok, [
+                    "erased": .string(String(summary.profileId)), "events": .number(Double(summary.events)),
+                    "pendingMessages": .number(Double(summary.outboxRows)), "suppressed": .bool(summary.suppressed),
+                ])
+            }
+        }
         router.get("/v1/segments") { request, _ in
             try await guarded(request) { try await segments() }
         }

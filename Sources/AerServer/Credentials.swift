@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 
@@ -6,9 +7,13 @@ struct Credentials: Sendable {
     let writeKeys: [ServerOptions.WriteKey]
     let adminToken: [UInt8]
 
+    /// Names the admin token in the audit log without revealing it: `admin:` + 8 hex digits of its SHA-256.
+    let adminTokenID: String
+
     init(options: ServerOptions) {
         writeKeys = options.writeKeys
         adminToken = Array(options.adminToken.utf8)
+        adminTokenID = "admin:" + SHA256.hash(data: Data(options.adminToken.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
     }
 
     /// The write key sent as the HTTP Basic user name (password empty), if any.

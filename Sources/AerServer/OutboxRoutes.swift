@@ -53,6 +53,7 @@ struct OutboxRoutes: Sendable {
             // Another request or the dispatcher changed it between the two reads.
             return JSONResponse.error(.conflict, "outbox row \(id) is no longer dead; only dead rows can be retried")
         }
+        try await store.audit(actor: credentials.adminTokenID, action: "retry", detail: "outbox row \(id) made pending again", now: clock.now())
         return JSONResponse.make(.ok, ["retried": true])
     }
 

@@ -45,11 +45,14 @@ struct SuppressionRoutes: Sendable {
                 }
                 key = String(profile.id)
             }
+            // The audit record names the kind of address, never the address itself.
             if remove {
                 let existed = try await store.unsuppress(kind: kind, value: key)
+                try await store.audit(actor: credentials.adminTokenID, action: "unsuppress", detail: "\(kind) suppression removed", now: clock.now())
                 return JSONResponse.make(.ok, ["removed": .bool(existed)])
             }
             try await store.suppress(kind: kind, value: key, reason: body["reason"]?.stringValue, now: clock.now())
+            try await store.audit(actor: credentials.adminTokenID, action: "suppress", detail: "\(kind) suppression added", now: clock.now())
             return JSONResponse.make(.ok, ["suppressed": true, "kind": .string(kind), "value": .string(key)])
         } catch {
             return JSONResponse.error(.serviceUnavailable, "the store failed; retry later")

@@ -10,6 +10,12 @@ public protocol Store: EventLog, SegmentationStore, AdminQueries, OutboxStore {
     /// The number of events in the log.
     func eventCount() async throws -> Int
 
+    /// Forgets a customer (see `SQLiteStore.erase`); nil when no profile has the id.
+    func erase(profileId: Int64, suppress: Bool, actor: String, now: Timestamp) async throws -> ErasureSummary?
+
+    /// Appends to the audit log of admin actions.
+    func audit(actor: String, action: String, detail: String, now: Timestamp) async throws
+
     /// Flushes and closes the store; later calls fail.
     func close() async throws
 }

@@ -10,7 +10,7 @@ struct AerdCommand: AsyncParsableCommand {
             Exit codes: 0 ok, 64 usage error, 78 invalid configuration, 1 any other failure.
             """,
         version: AerdVersion.string,
-        subcommands: [RunCommand.self, ValidateCommand.self, ImportCommand.self, SimulateCommand.self, ReportCommand.self, CLVCommand.self, SendTestCommand.self, VersionCommand.self])
+        subcommands: [RunCommand.self, ValidateCommand.self, ImportCommand.self, SimulateCommand.self, ReportCommand.self, CLVCommand.self, SendTestCommand.self, EraseCommand.self, VersionCommand.self])
 }
 
 /// The version printed by `aerd version` and `aerd --version`.

@@ -117,3 +117,20 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: directory + "/state"))
     }
 }
+
+@Suite("aerd erase")
+struct EraseCommandTests {
+    @Test("erase removes a customer from the store and says what it removed")
+    func erase() throws {
+        let state = try temporaryDirectory()
+        let file = state + "/crm.csv"
+        try "customer_id,email\nada,ada@example.com\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try aerd(["import", "--kind", "crm", "--config", "config", "--state", state, file]).status == 0)
+        let erased = try aerd(["erase", "--config", "config", "--state", state, "--customer", "ada", "--suppress"])
+        #expect(erased.status == 0, "\(erased.stderr)")
+        #expect(erased.stdout.hasPrefix("erased profile 1: 1 events"))
+        let again = try aerd(["erase", "--config", "config", "--state", state, "--customer", "ada"])
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("no profile"))
+    }
+}
