@@ -196,7 +196,9 @@ let package = Package(
             ]),
         .testTarget(name: "AerRenderingTests", dependencies: ["AerRendering", "AerConfig", "AerCore", "AerJSON"]),
         .testTarget(name: "AerAnalyticsTests", dependencies: ["AerAnalytics"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "aerdTests", dependencies: ["AerJSON", "AerAutomation", "ChannelTestKit", "WebhookChannel"]),
+        .testTarget(
+            name: "aerdTests",
+            dependencies: ["AerJSON", "AerCore", "AerStore", "AerEngine", "AerAutomation", "ChannelTestKit", "WebhookChannel"]),
         // Test helpers for the channel plugins: an HTTP receiver on 127.0.0.1 and a recording log handler.
         .target(
             name: "ChannelTestKit",

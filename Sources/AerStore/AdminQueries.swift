@@ -23,6 +23,10 @@ public protocol AdminQueries: Sendable {
     /// Customers per stage of a set at an instant in the past, reconstructed from migrations.
     func stageCounts(set: String, at instant: Timestamp) async throws -> [String: Int]
 
+    /// Revenue (`properties.revenue` of `Order Completed`) in a period, by the stage of `set` the customer
+    /// was in when ordering (nil: not yet placed).
+    func stageRevenue(set: String, since: Timestamp, until: Timestamp) async throws -> [String?: Double]
+
     /// Every firing in a period with the fate of its actions, for the campaign report.
     func firingOutcomes(since: Timestamp, until: Timestamp) async throws -> [FiringOutcome]
 

@@ -103,6 +103,23 @@ extension SQLiteStore {
         }
     }
 
+    public func stageRevenue(set: String, since: Timestamp, until: Timestamp) async throws -> [String?: Double] {
+        try await reading { db in
+            var revenue: [String?: Double] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT (SELECT to_stage FROM migrations m WHERE m.profile_id = e.profile_id AND m.set_id = ? AND m.at <= e.timestamp
+                        ORDER BY m.at DESC, m.id DESC LIMIT 1) AS stage,
+                       SUM(CAST(json_extract(e.body, '$.properties.revenue') AS REAL)) AS revenue
+                FROM events e WHERE e.name = 'Order Completed' AND e.timestamp >= ? AND e.timestamp < ? GROUP BY stage
+                """, arguments: [set, since.millis, until.millis])
+            {
+                let stage: String? = row["stage"]
+                revenue[stage, default: 0] += row["revenue"] ?? 0
+            }
+            return revenue
+        }
+    }
+
     public func firingOutcomes(since: Timestamp, until: Timestamp) async throws -> [FiringOutcome] {
         try await reading { db in
             var outcomes: [Int64: FiringOutcome] = [:]

@@ -9,7 +9,7 @@ import Foundation
 /// `aerd report …`: reports over the store.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "Reports over the store.", subcommands: [MigrationsReport.self, CampaignsReport.self])
+        commandName: "report", abstract: "Reports over the store.", subcommands: [MigrationsReport.self, CampaignsReport.self, CLVReport.self])
 }
 
 /// `aerd report migrations`: the migration matrix of a lifecycle set (or segment) over a period.
