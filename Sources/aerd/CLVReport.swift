@@ -33,8 +33,18 @@ struct CLVReport: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The period of the chain (30d).", valueName: "duration"))
     var period: String = "30d"
 
-    @Option(name: .long, help: "table, json or csv.")
-    var format: MigrationsReport.Format = .table
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case table, json, csv, svg
+    }
+
+    @Option(name: .long, help: "table, json, csv or svg (a chart a browser opens).")
+    var format: Format = .table
+
+    /// Rounds to cents and drops the sign of a zero (solver noise prints as -0.00 otherwise).
+    static func tidy(_ value: Double) -> Double {
+        let rounded = (value * 100).rounded() / 100
+        return rounded == 0 ? 0 : rounded
+    }
 
     func validate() throws {
         if MigrationsReport.instant(since, now: Timestamp(millis: 0)) == nil {
@@ -94,6 +104,7 @@ struct CLVReport: AsyncParsableCommand {
         let values: [String: Double]
         do {
             values = try MarkovCLV(states: stages, transition: transition, reward: reward, discountRate: discount).values()
+                .mapValues(Self.tidy)
         } catch {
             printError("aerd report clv: \(error)")
             throw SysExit.failure
@@ -118,6 +129,10 @@ struct CLVReport: AsyncParsableCommand {
             print("kind,from,to,members_or_count,value")
             for stage in stages { print("stage,\(stage),,\(members[stage] ?? 0),\(String(format: "%.4f", values[stage] ?? 0))") }
             for move in observed { print("migration,\(move.from),\(move.to),\(move.count),\(String(format: "%.4f", move.stake))") }
+        case .svg:
+            print(CLVChart(
+                set: lifecycle.id, stages: stages.map { ($0, members[$0] ?? 0, values[$0] ?? 0) },
+                migrations: observed.map { ($0.from, $0.to, $0.count, $0.stake) }).render())
         case .json:
             print(JSONWriter.string([
                 "set": .string(lifecycle.id), "since": .string(start.iso8601), "period": .string(length.description),

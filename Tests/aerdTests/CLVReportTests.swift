@@ -2,6 +2,9 @@ import AerCore
 import AerEngine
 import AerStore
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 
 @Suite("aerd report clv")
@@ -67,5 +70,11 @@ struct CLVReportTests {
         #expect(((report?["totalValueMigrated"] as? Double) ?? 0).isFinite)
         let table = try aerd(["report", "clv", "--config", parts[1], "--state", parts[0], "--since", "2025-01-01T00:00:00Z"])
         #expect(table.stdout.contains("total value migrated:"))
+        let chart = try aerd(["report", "clv", "--config", parts[1], "--state", parts[0], "--since", "2025-01-01T00:00:00Z", "--format", "svg"])
+        #expect(chart.status == 0)
+        #expect(chart.stdout.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
+        #expect(chart.stdout.contains("active → at_risk"))
+        // Well-formed XML: a browser opens it directly.
+        #expect(XMLParser(data: Data(chart.stdout.utf8)).parse())
     }
 }
