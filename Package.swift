@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "AerServer",
             dependencies: [
-                "AerCore", "AerJSON", "AerConfig", "AerIngest", "AerStore", "AerAutomation",
+                "AerCore", "AerJSON", "AerIngest", "AerStore", "AerAutomation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

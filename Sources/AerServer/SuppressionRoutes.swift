@@ -12,20 +12,19 @@ struct SuppressionRoutes: Sendable {
     let clock: any WallClock
 
     func register(on router: Router<BasicRequestContext>) {
-        router.post("/v1/suppressions") { request, context in
-            await handle(request, remove: false)
+        router.post("/v1/suppressions") { request, _ in
+            try await handle(request, remove: false)
         }
-        router.delete("/v1/suppressions") { request, context in
-            await handle(request, remove: true)
+        router.delete("/v1/suppressions") { request, _ in
+            try await handle(request, remove: true)
         }
     }
 
-    private func handle(_ request: Request, remove: Bool) async -> Response {
-        guard credentials.isAdmin(request.headers) else {
-            return JSONResponse.error(
-                .unauthorized, "missing or wrong admin token; send Authorization: Bearer <server.admin_token>",
-                headers: [.wwwAuthenticate: "Bearer realm=\"aerd-admin\""])
-        }
+    private func handle(_ request: Request, remove: Bool) async throws -> Response {
+        try await AdminRoutes.guarded(request, credentials) { await change(request, remove: remove) }
+    }
+
+    private func change(_ request: Request, remove: Bool) async -> Response {
         let body: JSONValue
         do {
             let buffer = try await request.body.collect(upTo: 64 * 1024)

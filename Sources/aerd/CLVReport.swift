@@ -47,7 +47,7 @@ struct CLVReport: AsyncParsableCommand {
     }
 
     func validate() throws {
-        if MigrationsReport.instant(since, now: Timestamp(millis: 0)) == nil {
+        if ReportWindow.instant(since, now: Timestamp(millis: 0)) == nil {
             throw ValidationError("--since '\(since)' must be a duration before now (365d) or an ISO 8601 time")
         }
         guard let length = AerDuration(parsing: period), length.millis > 0 else {
@@ -62,14 +62,14 @@ struct CLVReport: AsyncParsableCommand {
             throw SysExit.usage
         }
         let now = SystemWallClock().now()
-        let start = MigrationsReport.instant(since, now: now)!
+        let start = ReportWindow.instant(since, now: now)!
         let length = AerDuration(parsing: period)!
         let margin = configuration.analytics?.margin ?? 1
         let yearly = configuration.analytics?.discountRate ?? 0.1
         let discount = pow(1 + yearly, Double(length.millis) / Double(AerDuration.days(365).millis)) - 1
         let stages = lifecycle.stages.map(\.id)
 
-        let store = try SQLiteStore(path: configuration.storePath(stateDirectory: state), clock: SystemWallClock())
+        let store = try ReportWindow.openStore(configuration, state: state)
         var exposure: [String: Double] = [:]
         var boundary = start
         var periods = 0

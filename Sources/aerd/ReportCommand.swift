@@ -12,6 +12,51 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report", abstract: "Reports over the store.", subcommands: [MigrationsReport.self, CampaignsReport.self, CLVReport.self])
 }
 
+/// `--state`, `--since` and `--until`, shared by the reports.
+struct ReportWindow: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("State directory (overrides state_dir).", valueName: "dir"))
+    var state: String?
+
+    @Option(name: .long, help: ArgumentHelp("Start of the period: a duration before now (30d) or an ISO 8601 time.", valueName: "when"))
+    var since: String = "30d"
+
+    @Option(name: .long, help: ArgumentHelp("End of the period (default now).", valueName: "when"))
+    var until: String?
+
+    func validate() throws {
+        for (flag, value) in [("--since", Optional(since)), ("--until", until)] {
+            if let value, Self.instant(value, now: Timestamp(millis: 0)) == nil {
+                throw ValidationError("\(flag) '\(value)' must be a duration before now (30d) or an ISO 8601 time (2026-11-01)")
+            }
+        }
+    }
+
+    /// An ISO 8601 instant, or a duration meaning that long before `now`.
+    static func instant(_ text: String, now: Timestamp) -> Timestamp? {
+        Timestamp(iso8601: text) ?? AerDuration(parsing: text).map { now - $0 }
+    }
+
+    /// The period `[since, until)`.
+    func interval(now: Timestamp) -> (start: Timestamp, end: Timestamp) {
+        (Self.instant(since, now: now)!, until.flatMap { Self.instant($0, now: now) } ?? now)
+    }
+
+    /// The store the reports read; exits 1 with the reason when it cannot be opened.
+    func openStore(_ configuration: AerConfiguration) throws -> SQLiteStore {
+        try Self.openStore(configuration, state: state)
+    }
+
+    /// The store under `state` (or the configured state directory); exits 1 with the reason on failure.
+    static func openStore(_ configuration: AerConfiguration, state: String?) throws -> SQLiteStore {
+        do {
+            return try SQLiteStore(path: configuration.storePath(stateDirectory: state), clock: SystemWallClock())
+        } catch {
+            printError("aerd report: \(error)")
+            throw SysExit.failure
+        }
+    }
+}
+
 /// `aerd report migrations`: the migration matrix of a lifecycle set (or segment) over a period.
 struct MigrationsReport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,32 +69,13 @@ struct MigrationsReport: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
-    @Option(name: .long, help: ArgumentHelp("State directory (overrides state_dir).", valueName: "dir"))
-    var state: String?
+    @OptionGroup var window: ReportWindow
 
     @Option(name: .long, help: "The lifecycle set or segment id.")
     var set: String
 
-    @Option(name: .long, help: ArgumentHelp("Start of the period: a duration before now (30d) or an ISO 8601 time.", valueName: "when"))
-    var since: String = "30d"
-
-    @Option(name: .long, help: ArgumentHelp("End of the period (default now).", valueName: "when"))
-    var until: String?
-
     @Option(name: .long, help: "table, json or csv.")
     var format: Format = .table
-
-    func validate() throws {
-        for (flag, value) in [("--since", Optional(since)), ("--until", until)] {
-            if let value, Self.instant(value, now: Timestamp(millis: 0)) == nil {
-                throw ValidationError("\(flag) '\(value)' must be a duration before now (30d) or an ISO 8601 time (2026-11-01)")
-            }
-        }
-    }
-
-    static func instant(_ text: String, now: Timestamp) -> Timestamp? {
-        Timestamp(iso8601: text) ?? AerDuration(parsing: text).map { now - $0 }
-    }
 
     func run() async throws {
         let configuration = try options.load()
@@ -63,16 +89,8 @@ struct MigrationsReport: AsyncParsableCommand {
             printError("aerd report: no lifecycle set or segment '\(set)'; known: \(known)")
             throw SysExit.usage
         }
-        let now = SystemWallClock().now()
-        let start = Self.instant(since, now: now)!
-        let end = until.flatMap { Self.instant($0, now: now) } ?? now
-        let store: SQLiteStore
-        do {
-            store = try SQLiteStore(path: configuration.storePath(stateDirectory: state), clock: SystemWallClock())
-        } catch {
-            printError("aerd report: \(error)")
-            throw SysExit.failure
-        }
+        let (start, end) = window.interval(now: SystemWallClock().now())
+        let store = try window.openStore(configuration)
         let counts = try await store.migrationCounts(set: set, since: start, until: end)
         try await store.close()
         let matrix = MigrationMatrix(stages: stages, counts: counts)
@@ -92,38 +110,15 @@ struct CampaignsReport: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
-    @Option(name: .long, help: ArgumentHelp("State directory (overrides state_dir).", valueName: "dir"))
-    var state: String?
-
-    @Option(name: .long, help: ArgumentHelp("Start of the period: a duration before now (30d) or an ISO 8601 time.", valueName: "when"))
-    var since: String = "30d"
-
-    @Option(name: .long, help: ArgumentHelp("End of the period (default now).", valueName: "when"))
-    var until: String?
+    @OptionGroup var window: ReportWindow
 
     @Option(name: .long, help: "table or json.")
     var format: MigrationsReport.Format = .table
 
-    func validate() throws {
-        for (flag, value) in [("--since", Optional(since)), ("--until", until)] {
-            if let value, MigrationsReport.instant(value, now: Timestamp(millis: 0)) == nil {
-                throw ValidationError("\(flag) '\(value)' must be a duration before now (30d) or an ISO 8601 time (2026-11-01)")
-            }
-        }
-    }
-
     func run() async throws {
         let configuration = try options.load()
-        let now = SystemWallClock().now()
-        let start = MigrationsReport.instant(since, now: now)!
-        let end = until.flatMap { MigrationsReport.instant($0, now: now) } ?? now
-        let store: SQLiteStore
-        do {
-            store = try SQLiteStore(path: configuration.storePath(stateDirectory: state), clock: SystemWallClock())
-        } catch {
-            printError("aerd report: \(error)")
-            throw SysExit.failure
-        }
+        let (start, end) = window.interval(now: SystemWallClock().now())
+        let store = try window.openStore(configuration)
         let report = CampaignReport(outcomes: try await store.firingOutcomes(since: start, until: end))
         try await store.close()
         switch format {
