@@ -159,16 +159,24 @@ public struct ServerSettings: Sendable, Hashable {
     public var maxBodyBytes: Int
     /// Bearer token for the admin API (a secret; resolved from `${env:…}` / `${file:…}` when written so).
     public var adminToken: String
+    /// How long sends in flight may finish when aerd stops or reloads before they are cancelled (their
+    /// messages are due again at once); default 10s. Keep it below systemd's `TimeoutStopSec`.
+    public var shutdownGrace: AerDuration
 
     /// Server settings.
     /// - Parameters:
     ///   - listen: Where to listen.
     ///   - maxBodyBytes: Largest accepted request body.
     ///   - adminToken: Bearer token for the admin API.
-    public init(listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 8088), maxBodyBytes: Int = 2_097_152, adminToken: String) {
+    ///   - shutdownGrace: How long sends in flight may finish on stop or reload.
+    public init(
+        listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 8088), maxBodyBytes: Int = 2_097_152, adminToken: String,
+        shutdownGrace: AerDuration = .seconds(10)
+    ) {
         self.listen = listen
         self.maxBodyBytes = maxBodyBytes
         self.adminToken = adminToken
+        self.shutdownGrace = shutdownGrace
     }
 }
 

@@ -40,7 +40,7 @@ extension ConfigReader {
     }
 
     private mutating func server(_ node: YAMLNode) -> ServerSettings? {
-        guard let fields = mapping(node, "a mapping", allowed: ["listen", "max_body", "admin_token"], in: "server") else { return nil }
+        guard let fields = mapping(node, "a mapping", allowed: ["listen", "max_body", "admin_token", "shutdown_grace"], in: "server") else { return nil }
         var listen: ListenAddress? = ServerSettings(adminToken: "").listen
         if let value = fields["listen"] {
             listen = nil
@@ -55,8 +55,9 @@ extension ConfigReader {
         if let value = fields["max_body"] { maxBody = size(value) }
         let token = required(fields, "admin_token", hint: "write admin_token: ${env:AERD_ADMIN_TOKEN} and set the variable")
             .flatMap { nonEmptyString($0) }
-        guard let listen, let maxBody, let token else { return nil }
-        return ServerSettings(listen: listen, maxBodyBytes: maxBody, adminToken: token)
+        let grace = fields["shutdown_grace"].map { duration($0) }
+        guard let listen, let maxBody, let token, grace != .some(nil) else { return nil }
+        return ServerSettings(listen: listen, maxBodyBytes: maxBody, adminToken: token, shutdownGrace: grace.flatMap { $0 } ?? .seconds(10))
     }
 
     /// Bytes: an integer, or a number with B, KB, KiB, MB or MiB.

@@ -19,15 +19,26 @@ struct Assembly {
 
     /// Compiles the templates; prints every problem and exits 78 when any template is broken.
     init(_ configuration: AerConfiguration) throws {
-        self.configuration = configuration
-        catalog = TriggerCatalog(strategies: configuration.strategies)
-        rules = RuleSet(segments: configuration.segments, lifecycles: configuration.lifecycles, conditions: catalog.conditions)
-        switch TemplateLibrary.compile(configuration.templates) {
-        case .success(let library):
-            templates = library
+        switch Self.compile(configuration) {
+        case .success(let assembly):
+            self = assembly
         case .failure(let errors):
             printError(errors.description)
             throw SysExit.config
+        }
+    }
+
+    private init(configuration: AerConfiguration, catalog: TriggerCatalog, templates: TemplateLibrary) {
+        self.configuration = configuration
+        self.catalog = catalog
+        self.templates = templates
+        rules = RuleSet(segments: configuration.segments, lifecycles: configuration.lifecycles, conditions: catalog.conditions)
+    }
+
+    /// Compiles rules, triggers and templates; every template problem when any template is broken.
+    static func compile(_ configuration: AerConfiguration) -> Result<Assembly, TemplateErrors> {
+        TemplateLibrary.compile(configuration.templates).map {
+            Assembly(configuration: configuration, catalog: TriggerCatalog(strategies: configuration.strategies), templates: $0)
         }
     }
 
@@ -52,14 +63,8 @@ struct Assembly {
             store: store, personalChannels: channels.values.filter { $0.limits.consent.mode != .none }.map(\.id).sorted())
     }
 
-    /// Builds every channel plugin; prints every problem and exits 78 when a channel's settings are unusable.
-    func channels(logger: Logger) async throws -> [String: ConfiguredChannel] {
-        switch await ChannelRegistry.build(configuration.channels, context: ChannelContext(logger: logger, userAgent: "aerd/\(AerdVersion.string)")) {
-        case .success(let channels):
-            return channels
-        case .failure(let errors):
-            printError(errors.description)
-            throw SysExit.config
-        }
+    /// Builds every channel plugin, or every problem when a channel's settings are unusable.
+    func channels(logger: Logger) async -> Result<[String: ConfiguredChannel], ChannelBuildErrors> {
+        await ChannelRegistry.build(configuration.channels, context: ChannelContext(logger: logger, userAgent: "aerd/\(AerdVersion.string)"))
     }
 }

@@ -32,14 +32,21 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = try options.load()
-        let assembly = try Assembly(configuration)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = ProcessInfo.processInfo.environment["AERD_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             return handler
         }
         let logger = Logger(label: "aerd")
+        let environment = ProcessInfo.processInfo.environment
+        let first: Generation
+        switch await Generation.load(directory: options.config, environment: environment, logger: logger) {
+        case .success(let generation): first = generation
+        case .failure(let errors):
+            printError(errors.description)
+            throw SysExit.config
+        }
+        let configuration = first.configuration
         let endpoint = listen.flatMap(Endpoint.init(parsing:))
             ?? Endpoint(host: configuration.server.listen.host, port: configuration.server.listen.port)
         let storePath = configuration.storePath(stateDirectory: state)
@@ -51,9 +58,9 @@ struct RunCommand: AsyncParsableCommand {
                 path: storePath, clock: clock, busyTimeout: Double(configuration.store.busyTimeout.millis) / 1000)
         } catch {
             logger.critical("\(error)")
+            await ChannelRegistry.shutdown(first.channels)
             throw SysExit.failure
         }
-        let environment = ProcessInfo.processInfo.environment
         let notifier = SystemdNotifier(environment: environment)
         let readiness = Readiness()
         let engineBeat = Heartbeat(name: "engine")
@@ -70,53 +77,66 @@ struct RunCommand: AsyncParsableCommand {
             notifier?.send("READY=1\nSTATUS=serving: \(summary)")
         }
         let wakeup = Wakeup()
-        let channels = try await assembly.channels(logger: logger)
         let dispatchWakeup = Wakeup()
-        let automation = Automation(catalog: assembly.catalog, store: store, renderer: assembly.renderer)
-        let segmentation = SegmentationService(
-            store: store, rules: assembly.rules, clock: clock, wakeup: wakeup, logger: logger, planner: automation,
-            observer: .init(started: started, iteration: {
-                engineBeat.beat()
-                dispatchWakeup.signal()
-            }))
-        let dispatcher = Dispatcher(
-            store: store, channels: channels, gate: assembly.policies(store: store, channels: channels), clock: clock, logger: logger, wakeup: dispatchWakeup)
+        let services: @Sendable (Generation, @escaping @Sendable () -> Void) -> [any Service] = { generation, started in
+            let automation = Automation(catalog: generation.assembly.catalog, store: store, renderer: generation.assembly.renderer)
+            let segmentation = SegmentationService(
+                store: store, rules: generation.assembly.rules, clock: clock, wakeup: wakeup, logger: logger, planner: automation,
+                observer: .init(started: started, iteration: {
+                    engineBeat.beat()
+                    dispatchWakeup.signal()
+                }))
+            let dispatcher = Dispatcher(
+                store: store, channels: generation.channels,
+                gate: generation.assembly.policies(store: store, channels: generation.channels), clock: clock, logger: logger,
+                settings: DispatchSettings(shutdownGrace: .milliseconds(generation.configuration.server.shutdownGrace.millis)),
+                wakeup: dispatchWakeup)
+            return [dispatcher, segmentation]
+        }
+        let pipeline = Pipeline(services: services(first, started), logger: logger)
+        let reloading = Mutex<ConfigurationReload?>(nil)
         let server = APIServer(
-            options: ServerOptions(
-                host: endpoint.host, port: endpoint.port, maxBodyBytes: configuration.server.maxBodyBytes,
-                adminToken: configuration.server.adminToken,
-                writeKeys: configuration.ingest.writeKeys.map { ServerOptions.WriteKey(source: $0.source, key: $0.key) },
-                catalog: configuration.catalog,
-                optOut: configuration.optOut.map {
-                    ServerOptions.OptOut(secret: $0.secret, smsAuthToken: $0.smsAuthToken, smsInboundURL: $0.smsInboundURL)
-                }),
-            store: store, clock: clock, afterCommit: { wakeup.signal() }, readiness: readiness)
+            options: first.serverOptions(at: endpoint), store: store, clock: clock, afterCommit: { wakeup.signal() },
+            readiness: readiness,
+            reload: { actor in
+                guard let reload = reloading.withLock({ $0 }) else {
+                    return ReloadReport(successful: false, fingerprint: configuration.fingerprint, summary: summary, errors: ["aerd is still starting; try again"])
+                }
+                return await reload.request(actor: actor)
+            })
+        let reload = ConfigurationReload(
+            serving: first,
+            context: .init(
+                directory: options.config, endpoint: endpoint, listenOverridden: listen != nil, stateOverridden: state != nil,
+                server: server, pipeline: pipeline, store: store, clock: clock, notifier: notifier, logger: logger,
+                services: services))
+        reloading.withLock { $0 = reload }
         let application = server.application(logger: logger) { port in
             logger.info("aerd listening on http://\(endpoint.hostForURL):\(port)", metadata: ["config": "\(summary)", "store": "\(storePath)"])
             started()
         }
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: dispatcher), .init(service: segmentation), .init(service: application),
+        var group: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: pipeline), .init(service: application), .init(service: HangupListener(reload: reload)),
         ]
         if let watchdog = WatchdogService(notifier: notifier, environment: environment, processId: getpid(), heartbeats: [engineBeat]) {
-            services.append(.init(service: watchdog))
+            group.append(.init(service: watchdog))
         }
-        services.append(.init(service: ShutdownAnnouncer {
+        group.append(.init(service: ShutdownAnnouncer {
             readiness.markDraining()
             notifier?.send("STOPPING=1\nSTATUS=draining")
         }))
-        let group = ServiceGroup(
+        let serviceGroup = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: group, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
-            try await group.run()
+            try await serviceGroup.run()
         } catch {
             logger.critical("aerd stopped: \(error)")
-            await ChannelRegistry.shutdown(channels)
+            await ChannelRegistry.shutdown(reload.channels)
             try? await store.close()
             throw SysExit.failure
         }
-        await ChannelRegistry.shutdown(channels)
+        await ChannelRegistry.shutdown(reload.channels)
         try await store.close()
         logger.info("aerd stopped")
     }
