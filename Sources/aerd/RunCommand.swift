@@ -19,6 +19,8 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
+    @OptionGroup var logging: LogOptions
+
     @Option(name: .long, help: ArgumentHelp("State directory (overrides state_dir in aerd.yaml).", valueName: "dir"))
     var state: String?
 
@@ -34,11 +36,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.load()
         let assembly = try Assembly(configuration)
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = ProcessInfo.processInfo.environment["AERD_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-            return handler
-        }
+        try logging.bootstrap(configuration.log)
         let logger = Logger(label: "aerd")
         let endpoint = listen.flatMap(Endpoint.init(parsing:))
             ?? Endpoint(host: configuration.server.listen.host, port: configuration.server.listen.port)
