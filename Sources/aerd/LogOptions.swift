@@ -7,12 +7,12 @@ public import Logging
 /// `--log-format` and `--log-level`, for the commands that log.
 struct LogOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Log format: \(LogFormat.names) (overrides AERD_LOG_FORMAT and log.format; default journald under systemd, else text).",
+        "Log format (overrides AERD_LOG_FORMAT and log.format; default journald under systemd, else text).",
         valueName: "format"))
     var logFormat: LogFormat?
 
     @Option(name: .long, help: ArgumentHelp(
-        "Least severe level logged: \(Logger.Level.names) (overrides AERD_LOG_LEVEL and log.level; default info).",
+        "Least severe level logged (overrides AERD_LOG_LEVEL and log.level; default info).",
         valueName: "level"))
     var logLevel: Logger.Level?
 
