@@ -1,6 +1,6 @@
 # Build, test, run and install aerd.
 #
-#   make install                       release build → /usr/local/bin/aerd, unit, example config in /etc/aerd
+#   make && sudo make install          release build, then /usr/local/bin/aerd, the unit, example config in /etc/aerd
 #   make install PREFIX=/usr DESTDIR=/tmp/pkg    staged install, for packaging
 #   make install BIN=.build/debug/aerd           install an already-built binary instead of building
 #   make uninstall                     removes binary, unit and documentation; keeps /etc/aerd and the state
@@ -24,13 +24,20 @@ CREDENTIALS_SED = -e 's|$${env:AERD_ADMIN_TOKEN}|$${file:admin_token}|' \
                   -e 's|$${env:AERD_WRITE_KEY}|$${file:write_key}|' \
                   -e 's|^\# Run with AERD_ADMIN_TOKEN and AERD_WRITE_KEY set:.*|\# Secrets: LoadCredential= in aerd.service (files in $(CONFDIR)/credentials/).|'
 
-.PHONY: all install uninstall test run FORCE
+RELEASE_BUILD = $(SWIFT) build -c release --product aerd
 
-all: $(BIN)
+.PHONY: all build install uninstall test run
 
-# swift build decides what is out of date; a prebuilt BIN given on the command line has no rule and is used as is.
-.build/release/aerd: FORCE
-	$(SWIFT) build -c release --product aerd
+all: build
+
+# swift build decides what is out of date.
+build:
+	$(RELEASE_BUILD)
+
+# install builds only when there is no binary yet, so that `sudo make install` after `make` never builds as root;
+# a BIN given on the command line has no rule and is used as it is.
+.build/release/aerd:
+	$(RELEASE_BUILD)
 
 install: $(BIN)
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)/docs $(DESTDIR)$(DOCDIR)/examples
@@ -68,5 +75,3 @@ test:
 
 run:
 	scripts/run
-
-FORCE:
