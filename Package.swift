@@ -33,10 +33,15 @@ let package = Package(
         .target(name: "AerJSON", swiftSettings: strict),
         // Domain values: events, profiles, conditions, segments, strategies, durations, clock.
         .target(name: "AerCore", dependencies: ["AerJSON"], swiftSettings: strict),
+        // Log records to standard error as text, JSON lines or journald lines, with secrets redacted.
+        .target(
+            name: "AerLogging",
+            dependencies: ["AerCore", "AerJSON", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
         // YAML configuration directory → validated typed model, with file:line:column diagnostics.
         .target(
             name: "AerConfig",
-            dependencies: ["AerCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["AerCore", "AerLogging", .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         // The Store protocol and its embedded SQLite implementation.
         .target(
@@ -145,7 +150,7 @@ let package = Package(
         .executableTarget(
             name: "aerd",
             dependencies: [
-                "AerCore", "AerJSON", "AerConfig", "AerStore", "AerIngest", "AerImport", "AerServer", "AerEngine", "AerAutomation", "AerSystemd", "AerAnalytics",
+                "AerCore", "AerJSON", "AerConfig", "AerStore", "AerIngest", "AerImport", "AerServer", "AerEngine", "AerAutomation", "AerSystemd", "AerAnalytics", "AerLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -181,7 +186,10 @@ let package = Package(
             name: "EmailChannelTests", dependencies: ["EmailChannel", "AerPluginAPI", .product(name: "Logging", package: "swift-log")],
             exclude: ["smtp_server.py"]),
         .testTarget(name: "AerJSONTests", dependencies: ["AerJSON"]),
-        .testTarget(name: "AerConfigTests", dependencies: ["AerConfig", "AerCore"]),
+        .testTarget(name: "AerConfigTests", dependencies: ["AerConfig", "AerCore", "AerLogging"]),
+        .testTarget(
+            name: "AerLoggingTests",
+            dependencies: ["AerLogging", "AerCore", "AerJSON", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AerStoreTests", dependencies: ["AerStore", "AerCore", "AerJSON"]),
         .testTarget(name: "AerEngineTests", dependencies: ["AerEngine", "AerStore", "AerCore", "AerJSON"]),
         .testTarget(name: "AerAutomationTests", dependencies: ["AerAutomation", "AerEngine", "AerStore", "AerCore", "AerJSON", "AerDispatch", "AerRendering", "AerConfig"]),

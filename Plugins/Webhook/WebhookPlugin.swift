@@ -32,6 +32,8 @@ public struct WebhookPlugin: ChannelPlugin, CustomStringConvertible {
     /// The channel's configured id.
     public let id: String
     private let url: String
+    /// The URL as logs and error messages show it, without a path that may hold a secret.
+    private let endpoint: String
     private let keys: [Data]
     private let headers: [(String, String)]
     private let userAgent: String
@@ -110,6 +112,7 @@ public struct WebhookPlugin: ChannelPlugin, CustomStringConvertible {
 
         self.id = id
         self.url = settings.url
+        self.endpoint = settings.endpoint
         self.keys = keys
         self.headers = headers
         self.userAgent = context.userAgent
@@ -127,7 +130,7 @@ public struct WebhookPlugin: ChannelPlugin, CustomStringConvertible {
     }
 
     /// The channel for logs, without secrets.
-    public var description: String { "webhook channel '\(id)' to \(url)" }
+    public var description: String { "webhook channel '\(id)' to \(endpoint)" }
 
     /// POSTs `message.payload`, signed.
     /// - Parameter message: the rendered message; its `payload` is the body and its `idempotencyKey` the `webhook-id`.
@@ -154,7 +157,7 @@ public struct WebhookPlugin: ChannelPlugin, CustomStringConvertible {
         do {
             response = try await client.execute(request, timeout: .nanoseconds(Int64(timeoutSeconds * 1e9)), logger: logger)
         } catch {
-            throw .retry("POST \(url) failed: \(Self.describe(error, timeout: timeoutSeconds))")
+            throw .retry("POST \(endpoint) failed: \(Self.describe(error, timeout: timeoutSeconds))")
         }
         let status = Int(response.status.code)
         let body = await Self.readBody(response.body, limit: 4096)
@@ -166,7 +169,7 @@ public struct WebhookPlugin: ChannelPlugin, CustomStringConvertible {
             let delay = response.headers.first(name: "Retry-After").flatMap { RetryAfter.delay($0, now: clock()) }
             throw .retry(Self.failure(status, body), after: delay)
         case 410:
-            logger.error("webhook endpoint is gone (HTTP 410 Gone from \(url)); the channel is disabled until its configuration changes")
+            logger.error("webhook endpoint is gone (HTTP 410 Gone from \(endpoint)); the channel is disabled until its configuration changes")
             throw DeliveryError(.disableChannel, Self.failure(status, body))
         case 300..<400:
             let location = response.headers.first(name: "Location").map { " to \($0)" } ?? ""

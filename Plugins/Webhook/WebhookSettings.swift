@@ -1,4 +1,5 @@
 public import AerPluginAPI
+import Foundation
 
 /// The `webhook` channel's configuration.
 ///
@@ -55,11 +56,24 @@ public struct WebhookSettings: ChannelSettings {
     }
 }
 
+extension WebhookSettings {
+    /// The URL's scheme, host and port, with `/…` standing for any path or query: many providers put a
+    /// secret in the path (`https://hooks.example/services/T0/B0/SECRET`), so logs and errors show only this.
+    public var endpoint: String {
+        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else {
+            return "(invalid URL)"
+        }
+        let port = components.port.map { ":\($0)" } ?? ""
+        let hidden = !components.percentEncodedPath.isEmpty && components.percentEncodedPath != "/" || components.query != nil
+        return "\(scheme)://\(host.contains(":") ? "[\(host)]" : host)\(port)\(hidden ? "/…" : "")"
+    }
+}
+
 extension WebhookSettings: CustomStringConvertible {
     /// The settings with secrets and header values redacted, safe to log.
     public var description: String {
         let secretCount = secrets?.count ?? (secret == nil ? 0 : 1)
         let headerNames = headers.keys.sorted().joined(separator: ", ")
-        return "WebhookSettings(url: \(url), secrets: \(secretCount) redacted, timeout: \(timeout), headers: [\(headerNames)])"
+        return "WebhookSettings(url: \(endpoint), secrets: \(secretCount) redacted, timeout: \(timeout), headers: [\(headerNames)])"
     }
 }

@@ -79,6 +79,7 @@ struct DirectoryLoader {
             defaults: settings.defaults, analytics: settings.analytics, segments: model.segments, lifecycles: model.lifecycles,
             strategies: model.strategies, channels: model.channels, templates: model.templates, fingerprint: hasher.finalizeHex())
         configuration.optOut = settings.optOut
+        configuration.log = settings.log
         return .success(configuration)
     }
 

@@ -1,5 +1,7 @@
 public import AerCore
 public import AerJSON
+public import AerLogging
+public import Logging
 
 /// A loaded and validated configuration directory: everything aerd needs to run, with secrets resolved.
 public struct AerConfiguration: Sendable {
@@ -19,6 +21,8 @@ public struct AerConfiguration: Sendable {
     public var analytics: AnalyticsSettings?
     /// Unsubscribe links and inbound SMS keywords; nil when not configured.
     public var optOut: OptOutSettings?
+    /// Log format and level (`log:`); each nil when not set, so the command line, environment or default decide.
+    public var log = LogSettings()
     /// Plain segments from `segments/*.yaml`, in file and document order.
     public var segments: [SegmentDefinition]
     /// Lifecycle sets from `segments/*.yaml`, in file and document order.
@@ -149,6 +153,23 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// `HOST:PORT`, with brackets around an IPv6 host.
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// `log:` in aerd.yaml.
+public struct LogSettings: Sendable, Hashable {
+    /// `log.format`: text, json or journald; nil when not set.
+    public var format: LogFormat?
+    /// `log.level`: trace … critical; nil when not set.
+    public var level: Logger.Level?
+
+    /// Log settings as written; both nil means `log:` is absent.
+    /// - Parameters:
+    ///   - format: `log.format`.
+    ///   - level: `log.level`.
+    public init(format: LogFormat? = nil, level: Logger.Level? = nil) {
+        self.format = format
+        self.level = level
+    }
 }
 
 /// `server:` in aerd.yaml.

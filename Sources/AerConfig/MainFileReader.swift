@@ -1,6 +1,8 @@
 import AerCore
 import AerJSON
+import AerLogging
 import Foundation
+import Logging
 
 /// What `aerd.yaml` yields besides channels (which go into the model for later reference checks).
 struct MainSettings {
@@ -11,12 +13,13 @@ struct MainSettings {
     var defaults = Defaults()
     var analytics: AnalyticsSettings?
     var optOut: OptOutSettings?
+    var log = LogSettings()
 }
 
 /// `aerd.yaml`.
 extension ConfigReader {
     mutating func mainFile(_ root: Fields, into model: inout ConfigModel) -> MainSettings {
-        checkKeys(root, allowed: ["server", "state_dir", "store", "ingest", "defaults", "channels", "analytics", "opt_out"], in: "aerd.yaml")
+        checkKeys(root, allowed: ["server", "state_dir", "store", "ingest", "defaults", "channels", "analytics", "opt_out", "log"], in: "aerd.yaml")
         var settings = MainSettings()
         if let value = root["channels"], let items = list(value, of: "channels") {
             for item in items {
@@ -36,6 +39,7 @@ extension ConfigReader {
         if let value = root["defaults"], let defaults = defaults(value, model) { settings.defaults = defaults }
         if let value = root["analytics"] { settings.analytics = analytics(value) }
         if let value = root["opt_out"] { settings.optOut = optOut(value) }
+        if let value = root["log"], let log = log(value) { settings.log = log }
         return settings
     }
 
@@ -172,6 +176,14 @@ extension ConfigReader {
         }
         guard let baseURL, let secret, token != .some(nil), inbound != .some(nil) else { return nil }
         return OptOutSettings(baseURL: baseURL, secret: secret, smsAuthToken: token ?? nil, smsInboundURL: inbound ?? nil)
+    }
+
+    private mutating func log(_ node: YAMLNode) -> LogSettings? {
+        guard let fields = mapping(node, "a mapping", allowed: ["format", "level"], in: "log") else { return nil }
+        let format = fields["format"].map { enumValue($0, LogFormat.self, "log format") }
+        let level = fields["level"].map { enumValue($0, Logger.Level.self, "log level") }
+        guard format != .some(nil), level != .some(nil) else { return nil }
+        return LogSettings(format: format ?? nil, level: level ?? nil)
     }
 
     private mutating func analytics(_ node: YAMLNode) -> AnalyticsSettings? {

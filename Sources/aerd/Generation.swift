@@ -17,11 +17,15 @@ struct Generation: Sendable {
     /// Reads, validates and builds everything from `directory`.
     /// - Returns: the generation, or every problem found, one `FILE:LINE:COLUMN: error: …` line each.
     static func load(directory: String, environment: [String: String], logger: Logger) async -> Result<Generation, GenerationErrors> {
-        let configuration: AerConfiguration
         switch ConfigLoader.load(directory: directory, environment: environment) {
-        case .success(let loaded): configuration = loaded
+        case .success(let configuration): return await build(configuration, logger: logger)
         case .failure(let errors): return .failure(GenerationErrors(lines: errors.diagnostics.map(\.description)))
         }
+    }
+
+    /// Compiles and builds everything from a loaded configuration.
+    /// - Returns: the generation, or every problem found, one `FILE:LINE:COLUMN: error: …` line each.
+    static func build(_ configuration: AerConfiguration, logger: Logger) async -> Result<Generation, GenerationErrors> {
         let assembly: Assembly
         switch Assembly.compile(configuration) {
         case .success(let compiled): assembly = compiled
@@ -56,6 +60,9 @@ struct Generation: Sendable {
         }
         if !stateOverridden, new.stateDirectory != serving.stateDirectory {
             changes.append("state_dir: \(serving.stateDirectory) → \(new.stateDirectory)")
+        }
+        if new.log != serving.log {
+            changes.append("log: format and level are set at start")
         }
         if new.store != serving.store {
             changes.append("store: \(serving.store.path) (busy_timeout \(serving.store.busyTimeout)) → \(new.store.path) (busy_timeout \(new.store.busyTimeout))")

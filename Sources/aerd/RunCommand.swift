@@ -19,6 +19,8 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
+    @OptionGroup var logging: LogOptions
+
     @Option(name: .long, help: ArgumentHelp("State directory (overrides state_dir in aerd.yaml).", valueName: "dir"))
     var state: String?
 
@@ -32,21 +34,17 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = ProcessInfo.processInfo.environment["AERD_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-            return handler
-        }
+        let configuration = try options.load()
+        try logging.bootstrap(configuration.log)
         let logger = Logger(label: "aerd")
         let environment = ProcessInfo.processInfo.environment
         let first: Generation
-        switch await Generation.load(directory: options.config, environment: environment, logger: logger) {
+        switch await Generation.build(configuration, logger: logger) {
         case .success(let generation): first = generation
         case .failure(let errors):
             printError(errors.description)
             throw SysExit.config
         }
-        let configuration = first.configuration
         let endpoint = listen.flatMap(Endpoint.init(parsing:))
             ?? Endpoint(host: configuration.server.listen.host, port: configuration.server.listen.port)
         let storePath = configuration.storePath(stateDirectory: state)

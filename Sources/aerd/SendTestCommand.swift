@@ -23,6 +23,8 @@ struct SendTestCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
+    @OptionGroup var logging: LogOptions
+
     @Option(name: .long, help: "The channel id from aerd.yaml.")
     var channel: String
 
@@ -40,6 +42,7 @@ struct SendTestCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.load()
+        try logging.bootstrap(configuration.log)
         let assembly = try Assembly(configuration)
         guard let definition = configuration.channel(channel) else {
             printError("aerd send-test: no channel '\(channel)'; configured: \(configuration.channels.map(\.id).joined(separator: ", "))")

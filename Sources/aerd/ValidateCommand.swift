@@ -12,8 +12,11 @@ struct ValidateCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
+    @OptionGroup var logging: LogOptions
+
     func run() async throws {
         let configuration = try options.load()
+        try logging.bootstrap(configuration.log)
         _ = try Assembly(configuration)
         let context = ChannelContext(logger: Logger(label: "aerd.validate"), userAgent: "aerd/\(AerdVersion.string)")
         if let errors = await ChannelRegistry.check(configuration.channels, context: context) {

@@ -80,7 +80,7 @@ import Testing
     @Test func unknownKeysWithoutANearMissListTheAllowedKeys() {
         let fixture = Fixture(["aerd.yaml": Fixture.mainFile + "metrics: {port: 9100}\n"])
         #expect(fixture.errors() == [
-            "DIR/aerd.yaml:6:1: error: unknown key 'metrics' in aerd.yaml; allowed keys: server, state_dir, store, ingest, defaults, channels, analytics, opt_out",
+            "DIR/aerd.yaml:6:1: error: unknown key 'metrics' in aerd.yaml; allowed keys: server, state_dir, store, ingest, defaults, channels, analytics, opt_out, log",
         ])
     }
 

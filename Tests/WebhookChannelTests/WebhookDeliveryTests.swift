@@ -163,6 +163,16 @@ struct WebhookDeliveryTests {
         #expect(error?.message == "POST \(closed) failed: connection refused")
     }
 
+    @Test("errors and descriptions leave out the URL's path and query, where providers put secrets")
+    func secretPathHidden() async throws {
+        let closed = try await withHTTPReceiver { base, _ in base }
+        let settings = WebhookSettings(url: closed + "/services/T0/B0/sk_live_secret?token=t0ken", secret: secret, timeout: 1)
+        #expect(settings.endpoint == closed + "/…")
+        #expect(!settings.description.contains("sk_live_secret"))
+        let error = try await withPlugin(settings) { await failure($0) }
+        #expect(error?.message == "POST \(closed)/… failed: connection refused")
+    }
+
     @Test("no answer within the timeout is a retry")
     func timeout() async throws {
         try await withHTTPReceiver([.hang]) { base, _ in

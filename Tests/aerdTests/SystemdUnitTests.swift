@@ -42,4 +42,18 @@ struct SystemdUnitTests {
         let level = line.split(separator: " ").compactMap { Double($0) }.first ?? 10
         #expect(level <= 1.5, "\(line)")
     }
+
+    @Test("the unit validates before starting, restarts on failure but not on a bad config, and takes secrets as credentials")
+    func directives() throws {
+        let unit = try String(contentsOfFile: repositoryRoot + "/systemd/aerd.service", encoding: .utf8)
+        let lines = Set(unit.split(separator: "\n").map(String.init))
+        for directive in [
+            "Type=notify", "ExecStartPre=/usr/local/bin/aerd validate --config ${CONFIGURATION_DIRECTORY}", "Restart=on-failure",
+            "RestartPreventExitStatus=78", "StateDirectory=aerd", "ConfigurationDirectory=aerd", "DynamicUser=yes",
+            "LoadCredential=write_key:/etc/aerd/credentials/write_key", "LoadCredential=admin_token:/etc/aerd/credentials/admin_token",
+        ] {
+            #expect(lines.contains(directive), "missing \(directive)")
+        }
+        #expect(lines.contains { $0.hasPrefix("WatchdogSec=") })
+    }
 }
