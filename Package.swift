@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // JSON values and a fast byte-level parser/writer; no dependencies.
@@ -49,11 +51,20 @@ let package = Package(
         .target(name: "AerImport", dependencies: ["AerCore", "AerJSON"], swiftSettings: strict),
         // Purchase, spend and lifetime-value models (BG/NBD, Gamma-Gamma, Markov-chain CLV); stdlib only.
         .target(name: "AerAnalytics", swiftSettings: strict),
+        // The daemon's metric definitions (swift-metrics over a Prometheus registry) and their exposition.
+        .target(
+            name: "AerMetrics",
+            dependencies: [
+                "AerCore",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict),
         // HTTP: Segment ingest and the admin API.
         .target(
             name: "AerServer",
             dependencies: [
-                "AerCore", "AerJSON", "AerIngest", "AerStore", "AerAutomation",
+                "AerCore", "AerJSON", "AerIngest", "AerStore", "AerAutomation", "AerEngine", "AerMetrics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -65,7 +76,7 @@ let package = Package(
         .target(
             name: "AerEngine",
             dependencies: [
-                "AerCore", "AerJSON", "AerStore",
+                "AerCore", "AerJSON", "AerStore", "AerMetrics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -135,7 +146,7 @@ let package = Package(
         .target(
             name: "AerDispatch",
             dependencies: [
-                "AerCore", "AerJSON", "AerStore", "AerConfig", "AerPluginAPI",
+                "AerCore", "AerJSON", "AerStore", "AerConfig", "AerPluginAPI", "AerMetrics",
                 "EmailChannel", "SMSChannel", "WebhookChannel", "ExecChannel",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -145,7 +156,7 @@ let package = Package(
         .executableTarget(
             name: "aerd",
             dependencies: [
-                "AerCore", "AerJSON", "AerConfig", "AerStore", "AerIngest", "AerImport", "AerServer", "AerEngine", "AerAutomation", "AerSystemd", "AerAnalytics",
+                "AerCore", "AerJSON", "AerConfig", "AerStore", "AerIngest", "AerImport", "AerServer", "AerEngine", "AerAutomation", "AerSystemd", "AerAnalytics", "AerMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
