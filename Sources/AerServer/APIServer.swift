@@ -1,4 +1,5 @@
 public import AerCore
+public import AerMetrics
 public import AerStore
 public import Hummingbird
 public import Logging
@@ -10,6 +11,7 @@ public struct APIServer: Sendable {
     private let clock: any WallClock
     private let afterCommit: @Sendable () -> Void
     private let readiness: Readiness?
+    private let metrics: DaemonMetrics
 
     /// - Parameters:
     ///   - options: address, limits and credentials.
@@ -17,9 +19,11 @@ public struct APIServer: Sendable {
     ///   - clock: stamps `receivedAt`.
     ///   - afterCommit: called after each ingest commit (wakes the engine).
     ///   - readiness: what `/readyz` reports; nil means ready whenever the server runs.
+    ///   - metrics: where ingest is counted and what `GET /metrics` shows.
     public init(options: ServerOptions, store: any Store, clock: any WallClock, afterCommit: @escaping @Sendable () -> Void = {},
-                readiness: Readiness? = nil) {
+                readiness: Readiness? = nil, metrics: DaemonMetrics = DaemonMetrics()) {
         self.readiness = readiness
+        self.metrics = metrics
         self.options = options
         self.store = store
         self.clock = clock
@@ -30,8 +34,10 @@ public struct APIServer: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         let credentials = Credentials(options: options)
-        IngestRoutes(log: store, clock: clock, credentials: credentials, maxBodyBytes: options.maxBodyBytes, afterCommit: afterCommit)
-            .register(on: router)
+        IngestRoutes(
+            log: store, clock: clock, credentials: credentials, maxBodyBytes: options.maxBodyBytes, afterCommit: afterCommit, metrics: metrics
+        ).register(on: router)
+        MetricsRoutes(store: store, credentials: credentials, clock: clock, metrics: metrics).register(on: router)
         AdminRoutes(store: store, credentials: credentials, catalog: options.catalog, clock: clock).register(on: router)
         SuppressionRoutes(store: store, credentials: credentials, clock: clock).register(on: router)
         if let optOut = options.optOut { OptOutRoutes(store: store, options: optOut, clock: clock).register(on: router) }

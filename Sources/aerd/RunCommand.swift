@@ -3,6 +3,7 @@ import AerConfig
 import AerCore
 import AerDispatch
 import AerEngine
+import AerMetrics
 import AerServer
 import AerStore
 import AerSystemd
@@ -45,6 +46,8 @@ struct RunCommand: AsyncParsableCommand {
         let storePath = configuration.storePath(stateDirectory: state)
 
         let clock = SystemWallClock()
+        let metrics = DaemonMetrics()
+        metrics.configLoaded(successful: true, fingerprint: configuration.fingerprint, at: clock.now())
         let store: SQLiteStore
         do {
             store = try SQLiteStore(
@@ -78,9 +81,10 @@ struct RunCommand: AsyncParsableCommand {
             observer: .init(started: started, iteration: {
                 engineBeat.beat()
                 dispatchWakeup.signal()
-            }))
+            }), metrics: metrics)
         let dispatcher = Dispatcher(
-            store: store, channels: channels, gate: assembly.policies(store: store, channels: channels), clock: clock, logger: logger, wakeup: dispatchWakeup)
+            store: store, channels: channels, gate: assembly.policies(store: store, channels: channels), clock: clock, logger: logger, wakeup: dispatchWakeup,
+            metrics: metrics)
         let server = APIServer(
             options: ServerOptions(
                 host: endpoint.host, port: endpoint.port, maxBodyBytes: configuration.server.maxBodyBytes,
@@ -90,7 +94,7 @@ struct RunCommand: AsyncParsableCommand {
                 optOut: configuration.optOut.map {
                     ServerOptions.OptOut(secret: $0.secret, smsAuthToken: $0.smsAuthToken, smsInboundURL: $0.smsInboundURL)
                 }),
-            store: store, clock: clock, afterCommit: { wakeup.signal() }, readiness: readiness)
+            store: store, clock: clock, afterCommit: { wakeup.signal() }, readiness: readiness, metrics: metrics)
         let application = server.application(logger: logger) { port in
             logger.info("aerd listening on http://\(endpoint.hostForURL):\(port)", metadata: ["config": "\(summary)", "store": "\(storePath)"])
             started()
