@@ -246,6 +246,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(
+            name: "AerMetricsTests",
+            dependencies: [
+                "AerMetrics", "AerServer", "AerStore", "AerEngine", "AerDispatch", "AerCore", "AerJSON", "AerConfig",
+                "AerPluginAPI", "ChannelTestKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
             name: "ExecChannelTests",
             dependencies: ["ExecChannel", "AerPluginAPI", "ChannelTestKit", .product(name: "Logging", package: "swift-log")]),
     ]
