@@ -166,7 +166,7 @@ let package = Package(
         .executableTarget(
             name: "aerd-bench",
             dependencies: [
-                "AerCore", "AerJSON", "AerIngest", "AerStore", "AerEngine", "AerConfig", "AerDispatch", "AerPluginAPI",
+                "AerCore", "AerJSON", "AerIngest", "AerStore", "AerEngine", "AerConfig", "AerDispatch", "AerPluginAPI", "AerMetrics",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
