@@ -73,15 +73,17 @@ public final class DaemonMetrics: Sendable {
 
     /// Counts committed migrations by set, from and to (an empty label for "not a member").
     public func migrated(_ migrations: [Migration]) {
-        guard !migrations.isEmpty else { return }
-        var counts: [[String]: Int] = [:]
-        for migration in migrations {
-            counts[[migration.set, migration.from ?? "", migration.to ?? ""], default: 0] += 1
+        struct Move: Hashable {
+            var set, from, to: String
         }
-        for (labels, count) in counts {
+        var counts: [Move: Int] = [:]
+        for migration in migrations {
+            counts[Move(set: migration.set, from: migration.from ?? "", to: migration.to ?? ""), default: 0] += 1
+        }
+        for (move, count) in counts {
             CoreMetrics.Counter(
-                label: MetricCatalog.migrations.name,
-                dimensions: [("set", labels[0]), ("from", labels[1]), ("to", labels[2])], factory: factory
+                label: MetricCatalog.migrations.name, dimensions: [("set", move.set), ("from", move.from), ("to", move.to)],
+                factory: factory
             ).increment(by: count)
         }
     }

@@ -63,9 +63,20 @@ func stepEngine(store: SQLiteStore, rules: RuleSet, clock: any WallClock, metric
     let service = SegmentationService(
         store: store, rules: rules, clock: clock, wakeup: Wakeup(), logger: Logger(label: "engine-test"),
         pollInterval: .milliseconds(10), observer: .init(iteration: { iterated.yield() }), metrics: metrics)
-    let engine = Task { try await service.run() }
+    let engine = Task {
+        defer { iterated.finish() }
+        try await service.run()
+    }
     let last = try await store.lastEventSeq()
-    for await _ in iterations where try await SegmentationRunner.committedCursor(in: store) >= last { break }
+    var caughtUp = false
+    for await _ in iterations where try await SegmentationRunner.committedCursor(in: store) >= last {
+        caughtUp = true
+        break
+    }
     engine.cancel()
-    _ = try? await engine.value
+    let ended = await engine.result
+    if !caughtUp {
+        try ended.get()
+        Issue.record("the engine stopped before it had folded in every event")
+    }
 }
