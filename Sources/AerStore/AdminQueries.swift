@@ -49,6 +49,10 @@ public struct Backlog: Sendable, Hashable {
     /// Customers whose time-driven re-evaluation is due.
     public var timersDue: Int
 
+    /// - Parameters:
+    ///   - outbox: rows per status.
+    ///   - oldestUnprocessedEvent: when the oldest event the engine has not folded in was received.
+    ///   - timersDue: customers whose re-evaluation is due.
     public init(outbox: [OutboxStatus: Int], oldestUnprocessedEvent: Timestamp?, timersDue: Int) {
         self.outbox = outbox
         self.oldestUnprocessedEvent = oldestUnprocessedEvent
