@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // JSON values and a fast byte-level parser/writer; no dependencies.
@@ -54,11 +56,20 @@ let package = Package(
         .target(name: "AerImport", dependencies: ["AerCore", "AerJSON"], swiftSettings: strict),
         // Purchase, spend and lifetime-value models (BG/NBD, Gamma-Gamma, Markov-chain CLV); stdlib only.
         .target(name: "AerAnalytics", swiftSettings: strict),
+        // The daemon's metric definitions (swift-metrics over a Prometheus registry) and their exposition.
+        .target(
+            name: "AerMetrics",
+            dependencies: [
+                "AerCore",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict),
         // HTTP: Segment ingest and the admin API.
         .target(
             name: "AerServer",
             dependencies: [
-                "AerCore", "AerJSON", "AerIngest", "AerStore", "AerAutomation",
+                "AerCore", "AerJSON", "AerIngest", "AerStore", "AerAutomation", "AerEngine", "AerMetrics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -70,7 +81,7 @@ let package = Package(
         .target(
             name: "AerEngine",
             dependencies: [
-                "AerCore", "AerJSON", "AerStore",
+                "AerCore", "AerJSON", "AerStore", "AerMetrics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -140,7 +151,7 @@ let package = Package(
         .target(
             name: "AerDispatch",
             dependencies: [
-                "AerCore", "AerJSON", "AerStore", "AerConfig", "AerPluginAPI",
+                "AerCore", "AerJSON", "AerStore", "AerConfig", "AerPluginAPI", "AerMetrics",
                 "EmailChannel", "SMSChannel", "WebhookChannel", "ExecChannel",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -150,7 +161,7 @@ let package = Package(
         .executableTarget(
             name: "aerd",
             dependencies: [
-                "AerCore", "AerJSON", "AerConfig", "AerStore", "AerIngest", "AerImport", "AerServer", "AerEngine", "AerAutomation", "AerSystemd", "AerAnalytics", "AerLogging",
+                "AerCore", "AerJSON", "AerConfig", "AerStore", "AerIngest", "AerImport", "AerServer", "AerEngine", "AerAutomation", "AerSystemd", "AerAnalytics", "AerLogging", "AerMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -161,7 +172,7 @@ let package = Package(
         .executableTarget(
             name: "aerd-bench",
             dependencies: [
-                "AerCore", "AerJSON", "AerIngest", "AerStore", "AerEngine", "AerConfig", "AerDispatch", "AerPluginAPI",
+                "AerCore", "AerJSON", "AerIngest", "AerStore", "AerEngine", "AerConfig", "AerDispatch", "AerPluginAPI", "AerMetrics",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -242,6 +253,15 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        .testTarget(
+            name: "AerMetricsTests",
+            dependencies: [
+                "AerMetrics", "AerServer", "AerStore", "AerEngine", "AerDispatch", "AerCore", "AerJSON", "AerConfig",
+                "AerPluginAPI", "ChannelTestKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "ExecChannelTests",

@@ -1,6 +1,7 @@
 import AerCore
 import AerIngest
 import AerJSON
+import AerMetrics
 import AerStore
 import ArgumentParser
 import Foundation
@@ -57,6 +58,18 @@ struct Decode: ParsableCommand {
                 sink &+= try messages.batch(value, source: "web", receivedAt: now).count
             }
         }
+        // The same, plus what the ingest route records per request: the request, its bytes, its events by type.
+        let metrics = DaemonMetrics()
+        let counted = try seconds {
+            for index in 0..<batches {
+                let body = bodies[index % bodies.count]
+                let value = try body.withUnsafeBytes { try JSONParser.parse($0) }
+                let batch = try messages.batch(value, source: "web", receivedAt: now)
+                metrics.ingestRequest(type: nil, outcome: .accepted, bytes: body.count)
+                metrics.ingestedEvents(batch, outcome: .accepted)
+                sink &+= batch.count
+            }
+        }
         let parseOnly = try seconds {
             for index in 0..<batches {
                 if case .object(let o) = try bodies[index % bodies.count].withUnsafeBytes({ try JSONParser.parse($0) }) { sink &+= o.count }
@@ -76,6 +89,7 @@ struct Decode: ParsableCommand {
             }
         }
         print("JSONParser + SegmentMessages: \(rate(events, ours)) events/s")
+        print("  + ingest metrics recorded:   \(rate(events, counted)) events/s")
         print("JSONParser only:              \(rate(events, parseOnly)) events/s")
         print("JSONSerialization:            \(rate(events, serialization)) events/s")
         print("JSONDecoder (generic enum):   \(rate(events / 4, codable)) events/s")

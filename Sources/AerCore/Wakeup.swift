@@ -45,7 +45,10 @@ public final class Wakeup: Sendable {
     private func waitForSignal() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
+                // A cancellation that came before the waiter was stored found nothing to resume: check it here,
+                // under the lock `onCancel` takes too, or the wait (and the loop's shutdown) would hang.
                 let resumeNow = state.withLock { state -> Bool in
+                    if Task.isCancelled { return true }
                     if state.pending {
                         state.pending = false
                         return true

@@ -55,10 +55,18 @@ extension Dispatcher {
         }
 
         // Send.
+        let started = ContinuousClock.now
+        let sent: Result<DeliveryReceipt, DeliveryError>
         do {
-            let receipt = try await channel.plugin.deliver(message)
-            return await record(entry, .sent(receipt: Self.receipt(receipt)))
+            sent = .success(try await channel.plugin.deliver(message))
         } catch {
+            sent = .failure(error)
+        }
+        metrics.delivered(channel: channel.id, in: ContinuousClock.now - started)
+        switch sent {
+        case .success(let receipt):
+            return await record(entry, .sent(receipt: Self.receipt(receipt)))
+        case .failure(let error):
             // A send cut short by shutdown is not a failure of the message: the lease release makes it due again.
             if Task.isCancelled, error.isRetryable { return interrupted(entry) }
             return await record(entry, outcome(of: error, entry: entry, channel: channel))
@@ -107,6 +115,7 @@ extension Dispatcher {
             logger.warning("outbox row \(entry.id) was taken over by another dispatcher after this one's lease ran out; its outcome here (\(Self.name(outcome))) is not recorded", metadata: metadata)
             return DispatchRecord(id: entry.id, channel: entry.channel, attempt: entry.attempts, outcome: outcome, recorded: false)
         }
+        metrics.actionFinished(strategy: entry.strategy, channel: entry.channel, outcome: Self.name(outcome))
         metadata["outcome"] = "\(Self.name(outcome))"
         switch outcome {
         case .sent(let receipt):

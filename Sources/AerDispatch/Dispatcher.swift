@@ -1,4 +1,5 @@
 public import AerCore
+public import AerMetrics
 public import AerStore
 public import Logging
 public import ServiceLifecycle
@@ -101,6 +102,7 @@ public struct Dispatcher: Service {
     let settings: DispatchSettings
     let wakeup: Wakeup
     let random: @Sendable (ClosedRange<Int64>) -> Int64
+    let metrics: DaemonMetrics
     let state: DispatchState
 
     /// - Parameters:
@@ -113,10 +115,12 @@ public struct Dispatcher: Service {
     ///   - wakeup: signalled by whoever writes outbox rows so they go out at once; the dispatcher signals it
     ///     too when a send finishes. Not to be shared with another service's loop.
     ///   - random: picks a number in a range, for the backoff's jitter; `Int64.random(in:)` by default.
+    ///   - metrics: where outcomes and delivery times are recorded.
     public init(
         store: any OutboxStore, channels: [String: ConfiguredChannel], gate: any DeliveryGate, clock: any WallClock,
         logger: Logger, settings: DispatchSettings = DispatchSettings(), wakeup: Wakeup = Wakeup(),
-        random: @escaping @Sendable (ClosedRange<Int64>) -> Int64 = { Int64.random(in: $0) }
+        random: @escaping @Sendable (ClosedRange<Int64>) -> Int64 = { Int64.random(in: $0) },
+        metrics: DaemonMetrics = DaemonMetrics()
     ) {
         self.store = store
         self.channels = channels
@@ -126,6 +130,7 @@ public struct Dispatcher: Service {
         self.settings = settings
         self.wakeup = wakeup
         self.random = random
+        self.metrics = metrics
         self.state = DispatchState(channels: channels)
     }
 

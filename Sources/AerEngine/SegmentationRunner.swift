@@ -37,7 +37,7 @@ public struct SegmentationRunner: Sendable {
     /// rules changed since the last run, re-evaluates every customer at `now` (cause `config`).
     /// - Returns: the migrations the configuration change caused.
     public mutating func start(now: Timestamp) async throws -> [Migration] {
-        cursor = Int64(try await store.engineValue(Key.cursor) ?? "0") ?? 0
+        cursor = try await Self.committedCursor(in: store)
         mergeCursor = Int64(try await store.engineValue(Key.mergeCursor) ?? "0") ?? 0
         let previousFingerprint = try await store.engineValue(Key.fingerprint)
         var position: Int64 = 0
@@ -62,6 +62,11 @@ public struct SegmentationRunner: Sendable {
             migrations += step.migrations
         }
         return migrations
+    }
+
+    /// The last event the engine has committed as folded in (0 before its first step), as the store holds it.
+    public static func committedCursor(in store: any SegmentationStore) async throws -> Int64 {
+        Int64(try await store.engineValue(Key.cursor) ?? "0") ?? 0
     }
 
     /// Re-evaluates customers whose timers are due at or before `instant`, each at its own due instant.

@@ -1,4 +1,5 @@
 public import AerCore
+public import AerMetrics
 public import AerStore
 public import Logging
 public import ServiceLifecycle
@@ -14,6 +15,7 @@ public struct SegmentationService: Service {
     /// Longest sleep between looks at the log, for writers in other processes (`aerd import`).
     private let pollInterval: Duration
     private let observer: Observer
+    private let metrics: DaemonMetrics
 
     /// Progress callbacks, for readiness and the systemd watchdog.
     public struct Observer: Sendable {
@@ -30,8 +32,11 @@ public struct SegmentationService: Service {
 
     /// - Parameters:
     ///   - wakeup: signalled by the ingest path after each commit.
+    ///   - metrics: where committed migrations are counted.
     public init(store: any Store, rules: RuleSet, clock: any WallClock, wakeup: Wakeup, logger: Logger,
-                pollInterval: Duration = .milliseconds(500), planner: (any StepPlanner)? = nil, observer: Observer = Observer()) {
+                pollInterval: Duration = .milliseconds(500), planner: (any StepPlanner)? = nil, observer: Observer = Observer(),
+                metrics: DaemonMetrics = DaemonMetrics()) {
+        self.metrics = metrics
         self.planner = planner
         self.observer = observer
         self.store = store
@@ -46,6 +51,7 @@ public struct SegmentationService: Service {
         var runner = SegmentationRunner(store: store, rules: rules)
         runner.planner = planner
         let changed = try await runner.start(now: clock.now())
+        metrics.migrated(changed)
         logger.info("segmentation engine started", metadata: [
             "profiles": "\(runner.engine.profileCount)", "cursor": "\(runner.cursor)", "config_migrations": "\(changed.count)",
         ])
@@ -69,6 +75,7 @@ public struct SegmentationService: Service {
                     "to": "\(migration.to ?? "-")", "cause": "\(migration.cause)",
                 ])
             }
+            metrics.migrated(fired + migrations)
             // After the step's commit: heartbeat, and the dispatcher learns of new outbox rows at once.
             observer.iteration()
             if read == runner.batchSize { continue }

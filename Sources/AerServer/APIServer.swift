@@ -1,4 +1,5 @@
 public import AerCore
+public import AerMetrics
 public import AerStore
 public import Hummingbird
 public import Logging
@@ -18,6 +19,7 @@ public struct APIServer: Sendable {
     private let readiness: Readiness?
     private let reload: ConfigurationReloader?
     private let current: RoutingTable
+    private let metrics: DaemonMetrics
 
     /// - Parameters:
     ///   - options: address, limits and credentials.
@@ -26,9 +28,11 @@ public struct APIServer: Sendable {
     ///   - afterCommit: called after each ingest commit (wakes the engine).
     ///   - readiness: what `/readyz` reports; nil means ready whenever the server runs.
     ///   - reload: what `POST /-/reload` calls; nil leaves the route out.
+    ///   - metrics: where ingest is counted and what `GET /metrics` shows.
     public init(options: ServerOptions, store: any Store, clock: any WallClock, afterCommit: @escaping @Sendable () -> Void = {},
-                readiness: Readiness? = nil, reload: ConfigurationReloader? = nil) {
+                readiness: Readiness? = nil, reload: ConfigurationReloader? = nil, metrics: DaemonMetrics = DaemonMetrics()) {
         self.readiness = readiness
+        self.metrics = metrics
         self.options = options
         self.store = store
         self.clock = clock
@@ -49,8 +53,10 @@ public struct APIServer: Sendable {
     private func router(_ options: ServerOptions) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         let credentials = Credentials(options: options)
-        IngestRoutes(log: store, clock: clock, credentials: credentials, maxBodyBytes: options.maxBodyBytes, afterCommit: afterCommit)
-            .register(on: router)
+        IngestRoutes(
+            log: store, clock: clock, credentials: credentials, maxBodyBytes: options.maxBodyBytes, afterCommit: afterCommit, metrics: metrics
+        ).register(on: router)
+        MetricsRoutes(store: store, credentials: credentials, clock: clock, metrics: metrics).register(on: router)
         AdminRoutes(store: store, credentials: credentials, catalog: options.catalog, clock: clock).register(on: router)
         SuppressionRoutes(store: store, credentials: credentials, clock: clock).register(on: router)
         if let optOut = options.optOut { OptOutRoutes(store: store, options: optOut, clock: clock).register(on: router) }

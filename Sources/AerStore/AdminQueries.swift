@@ -32,6 +32,32 @@ public protocol AdminQueries: Sendable {
 
     /// The display ids (first userId, else first anonymousId) of these profiles.
     func displayIds(of profileIds: [Int64]) async throws -> [Int64: String]
+
+    /// What is waiting to be worked off, for monitoring, read in one transaction.
+    /// - Parameters:
+    ///   - cursor: the last event the engine has committed as folded in.
+    ///   - now: timers due at or before it count as due.
+    func backlog(afterEvent cursor: Int64, now: Timestamp) async throws -> Backlog
+}
+
+/// What is waiting for the engine and the dispatcher.
+public struct Backlog: Sendable, Hashable {
+    /// Outbox rows per status, every status present (zero when there are none).
+    public var outbox: [OutboxStatus: Int]
+    /// When the oldest event after the engine's cursor was received; nil when the engine has caught up.
+    public var oldestUnprocessedEvent: Timestamp?
+    /// Customers whose time-driven re-evaluation is due.
+    public var timersDue: Int
+
+    /// - Parameters:
+    ///   - outbox: rows per status.
+    ///   - oldestUnprocessedEvent: when the oldest event the engine has not folded in was received.
+    ///   - timersDue: customers whose re-evaluation is due.
+    public init(outbox: [OutboxStatus: Int], oldestUnprocessedEvent: Timestamp?, timersDue: Int) {
+        self.outbox = outbox
+        self.oldestUnprocessedEvent = oldestUnprocessedEvent
+        self.timersDue = timersDue
+    }
 }
 
 /// Filters for `GET /v1/migrations`.

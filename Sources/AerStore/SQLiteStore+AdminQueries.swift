@@ -165,4 +165,17 @@ extension SQLiteStore {
             return names
         }
     }
+
+    public func backlog(afterEvent cursor: Int64, now: Timestamp) async throws -> Backlog {
+        try await reading { db in
+            var outbox = Dictionary(uniqueKeysWithValues: OutboxStatus.allCases.map { ($0, 0) })
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM outbox GROUP BY status") {
+                if let status = OutboxStatus(rawValue: row["status"]) { outbox[status] = row["n"] }
+            }
+            let oldest = try Int64.fetchOne(
+                db, sql: "SELECT received_at FROM events WHERE seq > ? ORDER BY seq LIMIT 1", arguments: [cursor])
+            let due = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM timers WHERE due_at <= ?", arguments: [now.millis]) ?? 0
+            return Backlog(outbox: outbox, oldestUnprocessedEvent: oldest.map(Timestamp.init(millis:)), timersDue: due)
+        }
+    }
 }

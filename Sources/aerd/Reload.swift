@@ -1,6 +1,7 @@
 import AerConfig
 import AerCore
 import AerDispatch
+import AerMetrics
 import AerServer
 import AerStore
 import AerSystemd
@@ -30,6 +31,7 @@ final class ConfigurationReload: Sendable {
         var clock: any WallClock
         var notifier: SystemdNotifier?
         var logger: Logger
+        var metrics: DaemonMetrics
         /// The engine and dispatcher of a generation; `started` runs when its engine serves.
         var services: @Sendable (Generation, _ started: @escaping @Sendable () -> Void) -> [any Service]
     }
@@ -84,6 +86,7 @@ final class ConfigurationReload: Sendable {
             logger.info("configuration reloaded", metadata: ["config": "\(summary)", "fingerprint": "\(new.configuration.fingerprint)"])
             report = ReloadReport(successful: true, fingerprint: new.configuration.fingerprint, summary: summary, needsRestart: restart)
         }
+        context.metrics.configLoaded(successful: report.successful, fingerprint: report.fingerprint, at: context.clock.now())
         let detail = report.successful
             ? "configuration \(report.fingerprint.prefix(12)) loaded"
             : "configuration reload refused (\(report.errors.count) problem(s)); \(report.fingerprint.prefix(12)) still serving"

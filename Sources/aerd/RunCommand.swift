@@ -3,6 +3,7 @@ import AerConfig
 import AerCore
 import AerDispatch
 import AerEngine
+import AerMetrics
 import AerServer
 import AerStore
 import AerSystemd
@@ -50,6 +51,8 @@ struct RunCommand: AsyncParsableCommand {
         let storePath = configuration.storePath(stateDirectory: state)
 
         let clock = SystemWallClock()
+        let metrics = DaemonMetrics()
+        metrics.configLoaded(successful: true, fingerprint: configuration.fingerprint, at: clock.now())
         let store: SQLiteStore
         do {
             store = try SQLiteStore(
@@ -83,12 +86,12 @@ struct RunCommand: AsyncParsableCommand {
                 observer: .init(started: started, iteration: {
                     engineBeat.beat()
                     dispatchWakeup.signal()
-                }))
+                }), metrics: metrics)
             let dispatcher = Dispatcher(
                 store: store, channels: generation.channels,
                 gate: generation.assembly.policies(store: store, channels: generation.channels), clock: clock, logger: logger,
                 settings: DispatchSettings(shutdownGrace: .milliseconds(generation.configuration.server.shutdownGrace.millis)),
-                wakeup: dispatchWakeup)
+                wakeup: dispatchWakeup, metrics: metrics)
             return [dispatcher, segmentation]
         }
         let pipeline = Pipeline(services: services(first, started), logger: logger)
@@ -101,12 +104,12 @@ struct RunCommand: AsyncParsableCommand {
                     return ReloadReport(successful: false, fingerprint: configuration.fingerprint, summary: summary, errors: ["aerd is still starting; try again"])
                 }
                 return await reload.request(actor: actor)
-            })
+            }, metrics: metrics)
         let reload = ConfigurationReload(
             serving: first,
             context: .init(
                 directory: options.config, endpoint: endpoint, listenOverridden: listen != nil, stateOverridden: state != nil,
-                server: server, pipeline: pipeline, store: store, clock: clock, notifier: notifier, logger: logger,
+                server: server, pipeline: pipeline, store: store, clock: clock, notifier: notifier, logger: logger, metrics: metrics,
                 services: services))
         reloading.withLock { $0 = reload }
         let application = server.application(logger: logger) { port in

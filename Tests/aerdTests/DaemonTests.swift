@@ -21,6 +21,23 @@ struct DaemonTests {
         #expect(FileManager.default.fileExists(atPath: state + "/aerd.sqlite"))
     }
 
+    @Test("the running daemon shows its loaded configuration, ingest and migrations on /metrics")
+    func metrics() async throws {
+        let daemon = try Daemon(state: try temporaryDirectory())
+        let (status, _) = try await request("POST", daemon.base + "/v1/track", body: #"{"userId":"ada","event":"Order Completed"}"#, headers: writeAuth)
+        #expect(status == 200)
+        let migrated = try await eventually {
+            let (_, metrics) = try await request("GET", daemon.base + "/metrics", headers: adminAuth)
+            return metrics.contains(#"aerd_engine_migrations_total{set="lifecycle",from="",to="active"} 1"#)
+        }
+        #expect(migrated)
+        let (_, metrics) = try await request("GET", daemon.base + "/metrics", headers: adminAuth)
+        #expect(metrics.contains("aerd_config_last_reload_successful 1"))
+        #expect(metrics.contains(#"aerd_config_info{fingerprint=""#))
+        #expect(metrics.contains(#"aerd_ingest_requests_total{type="track",outcome="accepted"} 1"#))
+        #expect(daemon.stop() == 0)
+    }
+
     @Test("an import while the daemon runs is processed by the engine exactly once, and re-running it adds nothing")
     func importWhileRunning() async throws {
         let state = try temporaryDirectory()

@@ -83,6 +83,7 @@ struct ReloadTests {
         let ready = notify.receive(until: "READY=1")
         #expect(ready.last?.contains("STATUS=serving: 5 segments") == true)
         #expect(try await request("GET", base + "/v1/segments", headers: adminAuth).1.contains("reloaded_segment"))
+        #expect(try await request("GET", base + "/metrics", headers: adminAuth).1.contains("aerd_config_last_reload_successful 1"))
         #expect(try await request("POST", base + "/v1/track", body: track("2"), headers: basic("app_write_key")).0 == 200)
 
         // A broken file: refused with file:line:column, the previous configuration keeps serving.
@@ -95,6 +96,9 @@ struct ReloadTests {
         #expect(stderr.contains("segments/broken.yaml:3:"))
         #expect(try await request("POST", base + "/v1/track", body: track("3"), headers: basic("app_write_key")).0 == 200)
         #expect(try await request("POST", base + "/v1/track", body: track("4"), headers: writeAuth).0 == 200)
+
+        let metrics = try await request("GET", base + "/metrics", headers: adminAuth).1
+        #expect(metrics.contains("aerd_config_last_reload_successful 0"))
 
         // The admin API answers the same refusal with every problem.
         let (status, body) = try await request("POST", base + "/-/reload", headers: adminAuth)
