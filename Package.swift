@@ -41,7 +41,7 @@ let package = Package(
         // The Store protocol and its embedded SQLite implementation.
         .target(
             name: "AerStore",
-            dependencies: ["AerCore", "AerJSON", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["AerCore", "AerJSON", "AerAnalytics", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         // Segment-spec messages (identify/track/page/screen/group/alias/batch) → validated events.
         .target(name: "AerIngest", dependencies: ["AerCore", "AerJSON"], swiftSettings: strict),
@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "AerEngine",
             dependencies: [
-                "AerCore", "AerJSON", "AerStore",
+                "AerCore", "AerJSON", "AerStore", "AerAnalytics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
