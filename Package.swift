@@ -49,6 +49,15 @@ let package = Package(
         .target(name: "AerImport", dependencies: ["AerCore", "AerJSON"], swiftSettings: strict),
         // Purchase, spend and lifetime-value models (BG/NBD, Gamma-Gamma, Markov-chain CLV); stdlib only.
         .target(name: "AerAnalytics", swiftSettings: strict),
+        // Customer-value models in use: refits on the store's purchases, on demand and on a schedule.
+        .target(
+            name: "AerValuation",
+            dependencies: [
+                "AerCore", "AerStore", "AerAnalytics",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
         // HTTP: Segment ingest and the admin API.
         .target(
             name: "AerServer",
@@ -145,7 +154,7 @@ let package = Package(
         .executableTarget(
             name: "aerd",
             dependencies: [
-                "AerCore", "AerJSON", "AerConfig", "AerStore", "AerIngest", "AerImport", "AerServer", "AerEngine", "AerAutomation", "AerSystemd", "AerAnalytics",
+                "AerCore", "AerJSON", "AerConfig", "AerStore", "AerIngest", "AerImport", "AerServer", "AerEngine", "AerAutomation", "AerSystemd", "AerAnalytics", "AerValuation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -196,6 +205,13 @@ let package = Package(
             ]),
         .testTarget(name: "AerRenderingTests", dependencies: ["AerRendering", "AerConfig", "AerCore", "AerJSON"]),
         .testTarget(name: "AerAnalyticsTests", dependencies: ["AerAnalytics"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "AerValuationTests",
+            dependencies: [
+                "AerValuation", "AerAnalytics", "AerEngine", "AerStore", "AerCore", "AerJSON",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .testTarget(
             name: "aerdTests",
             dependencies: ["AerJSON", "AerCore", "AerStore", "AerEngine", "AerAutomation", "ChannelTestKit", "WebhookChannel"]),

@@ -6,6 +6,7 @@ import AerEngine
 import AerServer
 import AerStore
 import AerSystemd
+import AerValuation
 import ArgumentParser
 import Foundation
 import Logging
@@ -98,6 +99,11 @@ struct RunCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: dispatcher), .init(service: segmentation), .init(service: application),
         ]
+        if let interval = configuration.analytics?.refit {
+            services.append(.init(service: RefitService(
+                store: store, refit: ModelRefit(settings: .init(configuration.analytics)), interval: interval, clock: clock,
+                logger: logger, fitted: { _ in wakeup.signal() })))
+        }
         if let watchdog = WatchdogService(notifier: notifier, environment: environment, processId: getpid(), heartbeats: [engineBeat]) {
             services.append(.init(service: watchdog))
         }
