@@ -94,3 +94,16 @@ public struct ModelFit: Sendable, Hashable {
     /// The name of the expected-purchases prediction: `expected_purchases_` and the horizon (`expected_purchases_52w`).
     public var expectedPurchasesName: String { "expected_purchases_\(horizon)" }
 }
+
+extension ModelFit {
+    /// A customer's predictions at `now` from their purchases.
+    /// - Parameters:
+    ///   - purchases: The customer's purchases (`ModelStore.purchases(ofProfile:)`).
+    ///   - now: The instant to predict at.
+    /// - Returns: The predictions, or nil when the customer has made no purchase by `now`.
+    public func predictions(for purchases: [Purchase], at now: Timestamp) -> CustomerPredictions? {
+        var history = PurchaseHistory()
+        for purchase in purchases { history.record(secondsSinceEpoch: Double(purchase.at.millis) / 1000, amount: purchase.amount) }
+        return valuation.predictions(for: history, at: Double(now.millis) / 1000)
+    }
+}
