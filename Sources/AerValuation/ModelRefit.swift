@@ -33,11 +33,31 @@ public struct ModelRefit: Sendable {
 
     /// The settings fits are made with.
     public let settings: Settings
+    /// The lifecycle sets whose stages a refit values.
+    public let lifecycles: [LifecycleSet]
+
+    /// The history a refit values lifecycle stages from: the year before the fit, in periods of 30 days (the
+    /// defaults of `aerd report clv`).
+    public static let stageValueWindow = AerDuration.days(365)
+    /// The period of the Markov chain of stages.
+    public static let stageValuePeriod = AerDuration.days(30)
 
     /// A refit with these settings.
-    /// - Parameter settings: What fits value customers by.
-    public init(settings: Settings) {
+    /// - Parameters:
+    ///   - settings: What fits value customers by.
+    ///   - lifecycles: The lifecycle sets whose stages each fit values (``StageValues``).
+    public init(settings: Settings, lifecycles: [LifecycleSet] = []) {
         self.settings = settings
+        self.lifecycles = lifecycles
+    }
+
+    /// A recorded fit, and the lifecycle sets it could not value.
+    public struct Outcome: Sendable {
+        /// The fit, with its id and the values of the stages of the other sets.
+        public var fit: ModelFit
+        /// Set id → why its stages have no value in this fit (no customer in the window, or a chain that
+        /// cannot be valued); migrations of these sets render no value at stake.
+        public var unvaluedSets: [String: String]
     }
 
     /// Fits both models on purchases observed up to `now` (CPU-bound: call it off latency-sensitive tasks).
@@ -64,21 +84,37 @@ public struct ModelRefit: Sendable {
         return ModelFit(fittedAt: now, horizon: settings.horizon, valuation: valuation, purchases: observed.count)
     }
 
-    /// Reads every purchase from the store, fits on a thread outside the cooperative pool, and records the fit;
-    /// on failure nothing is recorded, so the previous fit stays the latest.
+    /// Reads every purchase from the store, fits on a thread outside the cooperative pool, values the stages of
+    /// each lifecycle set from the last ``stageValueWindow`` of migrations, and records the fit; on failure
+    /// nothing is recorded, so the previous fit stays the latest.
     /// - Parameters:
     ///   - store: The store to read and record in.
     ///   - now: The end of observation.
-    /// - Returns: The recorded fit, with its id.
+    /// - Returns: The recorded fit, with its id, and the sets whose stages it could not value.
     /// - Throws: `AnalyticsError` when the models cannot be fitted; `StoreError` when the store fails.
-    public func run(store: any Store, now: Timestamp) async throws -> ModelFit {
+    public func run(store: any Store, now: Timestamp) async throws -> Outcome {
         let purchases = try await store.purchases()
         var fit = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ModelFit, any Error>) in
             DispatchQueue.global(qos: .utility).async {
                 continuation.resume(with: Result { () throws(AnalyticsError) -> ModelFit in try self.fit(purchases, at: now) }.mapError { $0 })
             }
         }
+        var unvalued: [String: String] = [:]
+        for lifecycle in lifecycles {
+            do {
+                let estimate = try await StageValues.estimate(
+                    set: lifecycle.id, stages: lifecycle.stages.map(\.id), store: store, since: now - Self.stageValueWindow,
+                    until: now, period: Self.stageValuePeriod, margin: settings.margin, yearlyDiscountRate: settings.yearlyDiscountRate)
+                if estimate.exposure.isEmpty {
+                    unvalued[lifecycle.id] = "no customer was in any of its stages in the \(Self.stageValueWindow) before the fit"
+                } else {
+                    fit.stageValues[lifecycle.id] = estimate.values
+                }
+            } catch let error as AnalyticsError {
+                unvalued[lifecycle.id] = error.message
+            }
+        }
         fit.id = try await store.recordModelFit(fit)
-        return fit
+        return Outcome(fit: fit, unvaluedSets: unvalued)
     }
 }

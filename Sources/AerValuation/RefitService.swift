@@ -73,7 +73,8 @@ public struct RefitService: Service {
 
     private func fit(now: Timestamp) async {
         do {
-            let fit = try await refit.run(store: store, now: now)
+            let outcome = try await refit.run(store: store, now: now)
+            let fit = outcome.fit
             let purchases = fit.valuation.purchases
             let spend = fit.valuation.spend
             logger.info("customer-value models refitted", metadata: [
@@ -81,6 +82,9 @@ public struct RefitService: Service {
                 "purchases": "\(fit.purchases)", "r": "\(purchases.r)", "alpha": "\(purchases.alpha)", "a": "\(purchases.a)",
                 "b": "\(purchases.b)", "p": "\(spend.p)", "q": "\(spend.q)", "gamma": "\(spend.gamma)",
             ])
+            for (set, reason) in outcome.unvaluedSets.sorted(by: { $0.key < $1.key }) {
+                logger.warning("lifecycle set '\(set)' has no stage values in fit \(fit.id), its migrations carry no value at stake: \(reason)")
+            }
             fitted(fit)
         } catch {
             logger.error("customer-value refit failed, keeping the previous parameters; next attempt in \(interval): \(error)")

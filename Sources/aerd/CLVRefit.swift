@@ -28,15 +28,20 @@ struct CLVRefit: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.load()
         let store = try ReportWindow.openStore(configuration, state: state)
-        let fit: ModelFit
+        let outcome: ModelRefit.Outcome
         do {
-            fit = try await ModelRefit(settings: ModelRefit.Settings(configuration.analytics)).run(store: store, now: SystemWallClock().now())
+            outcome = try await ModelRefit(settings: ModelRefit.Settings(configuration.analytics), lifecycles: configuration.lifecycles)
+                .run(store: store, now: SystemWallClock().now())
         } catch let error as AnalyticsError {
             try await store.close()
             printError("aerd clv refit: \(error.message); the previous fit stays in use")
             throw SysExit.failure
         }
         try await store.close()
+        for (set, reason) in outcome.unvaluedSets.sorted(by: { $0.key < $1.key }) {
+            printError("aerd clv refit: lifecycle set '\(set)' has no stage values in this fit (\(reason)); its migrations carry no value at stake")
+        }
+        let fit = outcome.fit
         let purchases = fit.valuation.purchases
         let spend = fit.valuation.spend
         switch format {

@@ -101,7 +101,7 @@ struct RunCommand: AsyncParsableCommand {
         ]
         if let interval = configuration.analytics?.refit {
             services.append(.init(service: RefitService(
-                store: store, refit: ModelRefit(settings: .init(configuration.analytics)), interval: interval, clock: clock,
+                store: store, refit: ModelRefit(settings: .init(configuration.analytics), lifecycles: configuration.lifecycles), interval: interval, clock: clock,
                 logger: logger, fitted: { _ in wakeup.signal() })))
         }
         if let watchdog = WatchdogService(notifier: notifier, environment: environment, processId: getpid(), heartbeats: [engineBeat]) {

@@ -21,7 +21,7 @@ struct ModelRefitTests {
                   timestamp: observationStart + .days(361), receivedAt: fitTime),
         ])
         let settings = ModelRefit.Settings(period: .day, horizon: .weeks(52), yearlyDiscountRate: 0.1, margin: 0.4)
-        let recorded = try await ModelRefit(settings: settings).run(store: store, now: fitTime)
+        let recorded = try await ModelRefit(settings: settings).run(store: store, now: fitTime).fit
 
         let withTotal = transactions(orders) + [Transaction(customer: "c0", secondsSinceEpoch: Double((observationStart + .days(360)).millis) / 1000, amount: 40)]
         let summaries = try Summaries.fromTransactions(withTotal, period: .day, observationEnd: Double(fitTime.millis) / 1000)
@@ -48,7 +48,7 @@ struct ModelRefitTests {
         let store = try temporaryStore()
         let refit = ModelRefit(settings: .init())
         _ = try await store.append(syntheticOrders(customers: 300))
-        let first = try await refit.run(store: store, now: fitTime)
+        let first = try await refit.run(store: store, now: fitTime).fit
 
         // Observed before any purchase there is nobody to fit: the error says so, the first fit stays the latest.
         await #expect(throws: AnalyticsError.self) { try await refit.run(store: store, now: observationStart - .days(1)) }

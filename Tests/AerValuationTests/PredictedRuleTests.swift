@@ -34,7 +34,7 @@ struct PredictedRuleTests {
     @Test("p_alive < 0.3 migrates at the solved instant with no new event")
     func churnRiskOnTime() async throws {
         let (store, ada) = try await shopWithAda()
-        let fit = try await ModelRefit(settings: .init(period: .day)).run(store: store, now: fitTime)
+        let fit = try await ModelRefit(settings: .init(period: .day)).run(store: store, now: fitTime).fit
 
         // The instant from the closed form: the first day on which Ada's P(alive) is below 0.3.
         let model = fit.valuation.purchases
@@ -67,7 +67,7 @@ struct PredictedRuleTests {
         #expect(!placed.contains { $0.profileId == ada })
         #expect(try await runner.refreshModel(now: later).isEmpty)
 
-        let fit = try await ModelRefit(settings: .init()).run(store: store, now: fitTime)
+        let fit = try await ModelRefit(settings: .init()).run(store: store, now: fitTime).fit
         #expect(try #require(fit.predictions(for: try await store.purchases(ofProfile: ada), at: later)).probabilityAlive < 0.3)
         let adopted = try await runner.refreshModel(now: later)
         let entered = try #require(adopted.first { $0.profileId == ada })
