@@ -198,7 +198,7 @@ let package = Package(
         .testTarget(
             name: "AerServerTests",
             dependencies: [
-                "AerServer", "AerStore", "AerConfig", "AerCore", "AerJSON", "AerEngine", "AerAutomation",
+                "AerServer", "AerStore", "AerConfig", "AerCore", "AerJSON", "AerEngine", "AerAutomation", "AerAnalytics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
