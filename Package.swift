@@ -192,7 +192,7 @@ let package = Package(
         .testTarget(name: "AerConfigTests", dependencies: ["AerConfig", "AerCore"]),
         .testTarget(name: "AerStoreTests", dependencies: ["AerStore", "AerCore", "AerJSON"]),
         .testTarget(name: "AerEngineTests", dependencies: ["AerEngine", "AerStore", "AerCore", "AerJSON"]),
-        .testTarget(name: "AerAutomationTests", dependencies: ["AerAutomation", "AerEngine", "AerStore", "AerCore", "AerJSON", "AerDispatch", "AerRendering", "AerConfig"]),
+        .testTarget(name: "AerAutomationTests", dependencies: ["AerAutomation", "AerEngine", "AerStore", "AerCore", "AerJSON", "AerDispatch", "AerRendering", "AerConfig", "AerAnalytics"]),
         .testTarget(name: "AerIngestTests", dependencies: ["AerIngest", "AerCore", "AerJSON"]),
         .testTarget(name: "AerImportTests", dependencies: ["AerImport", "AerCore", "AerJSON"]),
         .testTarget(
