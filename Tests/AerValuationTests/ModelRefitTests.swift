@@ -84,7 +84,6 @@ struct ModelRefitTests {
             #expect(second.fittedAt == fitTime + .days(1))
             #expect(try await store.latestModelFitId() == second.id)
             group.cancelAll()
-            wakeup.signal()
         }
     }
 }
