@@ -1,5 +1,5 @@
-public import AerAnalytics
-public import AerCore
+import AerAnalytics
+import AerCore
 import AerJSON
 import GRDB
 
