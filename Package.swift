@@ -48,7 +48,7 @@ let package = Package(
         // The Store protocol and its embedded SQLite implementation.
         .target(
             name: "AerStore",
-            dependencies: ["AerCore", "AerJSON", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["AerCore", "AerJSON", "AerAnalytics", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         // Segment-spec messages (identify/track/page/screen/group/alias/batch) → validated events.
         .target(name: "AerIngest", dependencies: ["AerCore", "AerJSON"], swiftSettings: strict),
@@ -63,6 +63,15 @@ let package = Package(
                 "AerCore",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict),
+        // Customer-value models in use: refits on the store's purchases, on demand and on a schedule.
+        .target(
+            name: "AerValuation",
+            dependencies: [
+                "AerCore", "AerStore", "AerAnalytics",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
         // HTTP: Segment ingest and the admin API.
@@ -81,7 +90,7 @@ let package = Package(
         .target(
             name: "AerEngine",
             dependencies: [
-                "AerCore", "AerJSON", "AerStore", "AerMetrics",
+                "AerCore", "AerJSON", "AerStore", "AerMetrics", "AerAnalytics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -161,7 +170,7 @@ let package = Package(
         .executableTarget(
             name: "aerd",
             dependencies: [
-                "AerCore", "AerJSON", "AerConfig", "AerStore", "AerIngest", "AerImport", "AerServer", "AerEngine", "AerAutomation", "AerSystemd", "AerAnalytics", "AerLogging", "AerMetrics",
+                "AerCore", "AerJSON", "AerConfig", "AerStore", "AerIngest", "AerImport", "AerServer", "AerEngine", "AerAutomation", "AerSystemd", "AerAnalytics", "AerLogging", "AerMetrics", "AerValuation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -203,19 +212,26 @@ let package = Package(
             dependencies: ["AerLogging", "AerCore", "AerJSON", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AerStoreTests", dependencies: ["AerStore", "AerCore", "AerJSON"]),
         .testTarget(name: "AerEngineTests", dependencies: ["AerEngine", "AerStore", "AerCore", "AerJSON"]),
-        .testTarget(name: "AerAutomationTests", dependencies: ["AerAutomation", "AerEngine", "AerStore", "AerCore", "AerJSON", "AerDispatch", "AerRendering", "AerConfig"]),
+        .testTarget(name: "AerAutomationTests", dependencies: ["AerAutomation", "AerEngine", "AerStore", "AerCore", "AerJSON", "AerDispatch", "AerRendering", "AerConfig", "AerAnalytics"]),
         .testTarget(name: "AerIngestTests", dependencies: ["AerIngest", "AerCore", "AerJSON"]),
         .testTarget(name: "AerImportTests", dependencies: ["AerImport", "AerCore", "AerJSON"]),
         .testTarget(
             name: "AerServerTests",
             dependencies: [
-                "AerServer", "AerStore", "AerConfig", "AerCore", "AerJSON", "AerEngine", "AerAutomation",
+                "AerServer", "AerStore", "AerConfig", "AerCore", "AerJSON", "AerEngine", "AerAutomation", "AerAnalytics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]),
         .testTarget(name: "AerRenderingTests", dependencies: ["AerRendering", "AerConfig", "AerCore", "AerJSON"]),
         .testTarget(name: "AerAnalyticsTests", dependencies: ["AerAnalytics"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "AerValuationTests",
+            dependencies: [
+                "AerValuation", "AerAnalytics", "AerEngine", "AerStore", "AerCore", "AerJSON",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .testTarget(
             name: "aerdTests",
             dependencies: ["AerJSON", "AerCore", "AerStore", "AerEngine", "AerAutomation", "ChannelTestKit", "WebhookChannel"]),

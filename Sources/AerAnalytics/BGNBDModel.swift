@@ -37,10 +37,25 @@ public struct BGNBDModel: Sendable, Hashable, Codable {
     ///   - b: Second shape of the dropout Beta distribution (> 0).
     /// - Throws: ``AnalyticsError/Code/invalidParameter`` when a parameter is not a positive finite number.
     public init(r: Double, alpha: Double, a: Double, b: Double) throws(AnalyticsError) {
+        try self.init(r: r, alpha: alpha, a: a, b: b, fittedLogLikelihood: 0, customers: 0)
+    }
+
+    /// A model fitted earlier, with the statistics of its fit (as stored after a refit).
+    /// - Parameters:
+    ///   - r: Shape of the purchase-rate Gamma distribution (> 0).
+    ///   - alpha: Scale of the purchase-rate Gamma distribution (> 0).
+    ///   - a: First shape of the dropout Beta distribution (> 0).
+    ///   - b: Second shape of the dropout Beta distribution (> 0).
+    ///   - fittedLogLikelihood: The log-likelihood of the customers it was fitted to.
+    ///   - customers: How many customers it was fitted to.
+    /// - Throws: ``AnalyticsError/Code/invalidParameter`` when a parameter is not a positive finite number.
+    public init(
+        r: Double, alpha: Double, a: Double, b: Double, fittedLogLikelihood: Double, customers: Int
+    ) throws(AnalyticsError) {
         for (name, value) in [("r", r), ("alpha", alpha), ("a", a), ("b", b)] where !(value > 0 && value.isFinite) {
             throw AnalyticsError(.invalidParameter, "BG/NBD parameter \(name) must be a positive finite number, got \(value)")
         }
-        self.init(r: r, alpha: alpha, a: a, b: b, logLikelihood: 0, customers: 0)
+        self.init(r: r, alpha: alpha, a: a, b: b, logLikelihood: fittedLogLikelihood, customers: customers)
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -52,12 +67,10 @@ public struct BGNBDModel: Sendable, Hashable, Codable {
     ///   - decoder: The decoder to read from.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        let checked = try BGNBDModel(
+        try self.init(
             r: container.decode(Double.self, forKey: .r), alpha: container.decode(Double.self, forKey: .alpha),
-            a: container.decode(Double.self, forKey: .a), b: container.decode(Double.self, forKey: .b))
-        self.init(
-            r: checked.r, alpha: checked.alpha, a: checked.a, b: checked.b,
-            logLikelihood: try container.decodeIfPresent(Double.self, forKey: .logLikelihood) ?? 0,
+            a: container.decode(Double.self, forKey: .a), b: container.decode(Double.self, forKey: .b),
+            fittedLogLikelihood: try container.decodeIfPresent(Double.self, forKey: .logLikelihood) ?? 0,
             customers: try container.decodeIfPresent(Int.self, forKey: .customers) ?? 0)
     }
 

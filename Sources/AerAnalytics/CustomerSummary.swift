@@ -61,12 +61,7 @@ public enum Period: String, Sendable, Hashable, CaseIterable, Codable {
     /// week that contains it); negative before the epoch. The instant must be finite and within
     /// ``Summaries/instantLimit`` seconds of the epoch.
     func index(of secondsSinceEpoch: Double) -> Int64 {
-        let day = Int64((secondsSinceEpoch / 86_400).rounded(.down))
-        switch self {
-        case .day: return day
-        // 1970-01-01 was a Thursday: shifting by 3 days puts Mondays on multiples of 7.
-        case .week: return (day + 3).floorDivided(by: 7)
-        }
+        index(ofDay: Int64((secondsSinceEpoch / 86_400).rounded(.down)))
     }
 }
 
@@ -124,28 +119,14 @@ public enum Summaries {
                         + "amount \(transaction.amount); both must be finite, the instant in seconds since 1970")
             }
         }
-        let endPeriod = period.index(of: observationEnd)
-        var amounts: [String: [Int64: Double]] = [:]
+        var histories: [String: PurchaseHistory] = [:]
         for transaction in transactions where transaction.secondsSinceEpoch <= observationEnd {
-            amounts[transaction.customer, default: [:]][period.index(of: transaction.secondsSinceEpoch), default: 0] +=
-                transaction.amount
+            histories[transaction.customer, default: PurchaseHistory()].record(
+                secondsSinceEpoch: transaction.secondsSinceEpoch, amount: transaction.amount)
         }
-        var summaries: [CustomerSummary] = []
-        summaries.reserveCapacity(amounts.count)
-        for (customer, byPeriod) in amounts {
-            let periods = byPeriod.keys.sorted()
-            let first = periods[0]
-            let last = periods[periods.count - 1]
-            let repeats = periods.count - 1
-            var repeatTotal = 0.0
-            for p in periods.dropFirst() { repeatTotal += byPeriod[p]! }
-            summaries.append(
-                CustomerSummary(
-                    id: customer,
-                    frequency: Double(repeats),
-                    recency: Double(last - first),
-                    age: Double(endPeriod - first),
-                    monetaryValue: repeats > 0 ? repeatTotal / Double(repeats) : 0))
+        let endPeriod = period.index(of: observationEnd)
+        var summaries = histories.compactMap { customer, history in
+            history.summary(period: period, endPeriod: endPeriod, id: customer)
         }
         summaries.sort { $0.id < $1.id }
         return summaries

@@ -34,11 +34,23 @@ public struct GammaGammaModel: Sendable, Hashable, Codable {
     ///   - gamma: Scale of the Gamma distribution of ν (> 0).
     /// - Throws: ``AnalyticsError/Code/invalidParameter`` when a parameter is not a positive finite number.
     public init(p: Double, q: Double, gamma: Double) throws(AnalyticsError) {
+        try self.init(p: p, q: q, gamma: gamma, fittedLogLikelihood: 0, customers: 0)
+    }
+
+    /// A model fitted earlier, with the statistics of its fit (as stored after a refit).
+    /// - Parameters:
+    ///   - p: Shape of the per-transaction Gamma distribution (> 0).
+    ///   - q: Shape of the Gamma distribution of ν (> 0).
+    ///   - gamma: Scale of the Gamma distribution of ν (> 0).
+    ///   - fittedLogLikelihood: The log-likelihood of the repeat buyers it was fitted to.
+    ///   - customers: How many repeat buyers it was fitted to.
+    /// - Throws: ``AnalyticsError/Code/invalidParameter`` when a parameter is not a positive finite number.
+    public init(p: Double, q: Double, gamma: Double, fittedLogLikelihood: Double, customers: Int) throws(AnalyticsError) {
         for (name, value) in [("p", p), ("q", q), ("gamma", gamma)] where !(value > 0 && value.isFinite) {
             throw AnalyticsError(
                 .invalidParameter, "Gamma-Gamma parameter \(name) must be a positive finite number, got \(value)")
         }
-        self.init(p: p, q: q, gamma: gamma, logLikelihood: 0, customers: 0)
+        self.init(p: p, q: q, gamma: gamma, logLikelihood: fittedLogLikelihood, customers: customers)
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -50,12 +62,10 @@ public struct GammaGammaModel: Sendable, Hashable, Codable {
     ///   - decoder: The decoder to read from.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        let checked = try GammaGammaModel(
+        try self.init(
             p: container.decode(Double.self, forKey: .p), q: container.decode(Double.self, forKey: .q),
-            gamma: container.decode(Double.self, forKey: .gamma))
-        self.init(
-            p: checked.p, q: checked.q, gamma: checked.gamma,
-            logLikelihood: try container.decodeIfPresent(Double.self, forKey: .logLikelihood) ?? 0,
+            gamma: container.decode(Double.self, forKey: .gamma),
+            fittedLogLikelihood: try container.decodeIfPresent(Double.self, forKey: .logLikelihood) ?? 0,
             customers: try container.decodeIfPresent(Int.self, forKey: .customers) ?? 0)
     }
 

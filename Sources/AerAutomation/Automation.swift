@@ -1,6 +1,7 @@
 public import AerCore
 public import AerEngine
 public import AerJSON
+public import AerRendering
 public import AerStore
 
 /// What a renderer needs to turn one action into an outbox message.
@@ -16,6 +17,9 @@ public struct ActionContext: Sendable {
     public var event: Event?
     public var idempotencyKey: String
     public var firedAt: Timestamp
+    /// The customer's predictions at `firedAt` from the latest model fit, and the migration's value at stake;
+    /// nil before the first fit.
+    public var predictions: RenderContext.Predictions?
 }
 
 /// Renders an action into the outbox message the dispatcher sends: `{"recipient": {...}, "subject",
@@ -96,12 +100,13 @@ public struct Automation: StepPlanner {
         if profiles[profileId] == nil { profiles[profileId] = try await store.profile(matching: String(profileId)) }
         guard let profile = profiles[profileId] else { return nil }
 
+        let predictions = try await predictions(of: profileId, at: at, migration: migration, model: engine.model)
         var actions: [NewAction] = []
         for (index, action) in trigger.actions.enumerated() {
             let key = Self.idempotencyKey(strategy: entry.strategy.id, trigger: trigger.id, profileId: profileId, cause: cause, index: index)
             let context = ActionContext(
                 strategy: entry.strategy, trigger: trigger, action: action, actionIndex: index, profile: profile, migration: migration,
-                event: event?.event, idempotencyKey: key, firedAt: at)
+                event: event?.event, idempotencyKey: key, firedAt: at, predictions: predictions)
             let message = try renderer.message(for: context)
             actions.append(NewAction(
                 idempotencyKey: key, channel: action.channel, template: action.template,
@@ -110,6 +115,19 @@ public struct Automation: StepPlanner {
         return NewFiring(
             strategy: entry.strategy.id, trigger: trigger.id, profileId: profileId, migrationIndex: migrationIndex,
             eventSeq: migration == nil ? event?.seq : nil, at: at, goal: entry.strategy.policy.goal, actions: actions)
+    }
+
+    /// What templates and payloads see of the models: the customer's predictions at `at` and, for a lifecycle
+    /// migration, V(to) − V(from) of its stages from the same fit.
+    private func predictions(of profileId: Int64, at: Timestamp, migration: Migration?, model: ModelFit?) async throws
+        -> RenderContext.Predictions?
+    {
+        guard let model else { return nil }
+        let predicted = model.predictions(for: try await store.purchases(ofProfile: profileId), at: at)
+        return RenderContext.Predictions(
+            pAlive: predicted?.probabilityAlive, expectedPurchases: predicted?.expectedPurchases,
+            expectedValue: predicted?.expectedSpend, clv: predicted?.lifetimeValue,
+            valueAtStake: migration.flatMap { model.valueAtStake(set: $0.set, from: $0.from, to: $0.to) })
     }
 
     private func lastFiring(_ entry: TriggerCatalog.Entry, profileId: Int64, inStep: Timestamp?) async throws -> Timestamp? {

@@ -43,7 +43,7 @@ public struct TemplateActionRenderer: ActionRendering {
         let context = RenderContext(
             customer: .init(id: customerId, profileId: profile.id), traits: traits, migration: action.migration, segment: segment,
             strategy: .init(action.strategy, trigger: action.trigger.id), event: action.event.map(RenderContext.Event.init),
-            params: action.action.params, unsubscribeURL: unsubscribeURL)
+            params: action.action.params, unsubscribeURL: unsubscribeURL, predictions: action.predictions)
         let rendered = try library.render(action.action.template, context: context)
         var recipient: JSONObject = ["customerId": .string(customerId)]
         if let email = context.email { recipient["email"] = .string(email) }

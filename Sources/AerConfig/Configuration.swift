@@ -291,10 +291,17 @@ public struct OptOutSettings: Sendable, Hashable {
     }
 }
 
-/// `analytics:` in aerd.yaml (reserved for the CLV models): nil fields were not written.
+/// `analytics:` in aerd.yaml (the customer-value models): nil fields were not written.
 public struct AnalyticsSettings: Sendable, Hashable {
-    /// How often the models are refitted.
+    /// The unit of model time a purchase history is counted in: `day` or `week`.
+    public enum Period: String, Sendable, Hashable, CaseIterable {
+        case day, week
+    }
+
+    /// How often the models are refitted; nil: only on demand (`aerd clv refit`).
     public var refit: AerDuration?
+    /// The unit of model time; nil means `day`.
+    public var period: Period?
     /// How far ahead lifetime value is projected.
     public var horizon: AerDuration?
     /// Yearly discount rate for lifetime value, ≥ 0 (0.1 is 10 %).
@@ -308,8 +315,13 @@ public struct AnalyticsSettings: Sendable, Hashable {
     ///   - horizon: Projection horizon.
     ///   - discountRate: Yearly discount rate.
     ///   - margin: Gross margin.
-    public init(refit: AerDuration? = nil, horizon: AerDuration? = nil, discountRate: Double? = nil, margin: Double? = nil) {
+    ///   - period: Unit of model time.
+    public init(
+        refit: AerDuration? = nil, horizon: AerDuration? = nil, discountRate: Double? = nil, margin: Double? = nil,
+        period: Period? = nil
+    ) {
         self.refit = refit
+        self.period = period
         self.horizon = horizon
         self.discountRate = discountRate
         self.margin = margin

@@ -187,10 +187,25 @@ extension ConfigReader {
     }
 
     private mutating func analytics(_ node: YAMLNode) -> AnalyticsSettings? {
-        let keys = ["refit", "horizon", "discount_rate", "margin"]
+        let keys = ["refit", "period", "horizon", "discount_rate", "margin"]
         guard let fields = mapping(node, "a mapping", allowed: keys, in: "analytics") else { return nil }
-        let refit = fields["refit"].map { duration($0) }
-        let horizon = fields["horizon"].map { duration($0) }
+        var refit = fields["refit"].map { duration($0) }
+        if let value = refit ?? nil, value.millis < AerDuration.minutes(1).millis, let node = fields["refit"] {
+            error(node.location, "'refit' must be at least 1m", hint: "models change slowly; refit daily with 1d")
+            refit = .some(nil)
+        }
+        var horizon = fields["horizon"].map { duration($0) }
+        if let value = horizon ?? nil, !(AerDuration.days(1).millis...AerDuration.days(36_500).millis).contains(value.millis),
+            let node = fields["horizon"]
+        {
+            error(node.location, "'horizon' must be between 1d and 36500d", hint: "lifetime value is usually projected a year ahead: 52w")
+            horizon = .some(nil)
+        }
+        var period: AnalyticsSettings.Period?? = nil
+        if let node = fields["period"] {
+            period = .some(node.scalarText.flatMap(AnalyticsSettings.Period.init(rawValue:)))
+            if period == .some(nil) { error(node.location, "'period' must be day or week", hint: "day counts at most one purchase a day") }
+        }
         var discount = fields["discount_rate"].map { number($0) }
         if let value = discount ?? nil, value < 0, let node = fields["discount_rate"] {
             error(node.location, "'discount_rate' must not be negative", hint: "write a yearly rate such as 0.1 for 10%")
@@ -201,8 +216,11 @@ extension ConfigReader {
             error(node.location, "'margin' must be between 0 and 1", hint: "write the gross margin as a fraction, such as 0.4 for 40%")
             margin = .some(nil)
         }
-        guard refit != .some(nil), horizon != .some(nil), discount != .some(nil), margin != .some(nil) else { return nil }
-        return AnalyticsSettings(refit: refit ?? nil, horizon: horizon ?? nil, discountRate: discount ?? nil, margin: margin ?? nil)
+        guard refit != .some(nil), horizon != .some(nil), discount != .some(nil), margin != .some(nil), period != .some(nil) else {
+            return nil
+        }
+        return AnalyticsSettings(
+            refit: refit ?? nil, horizon: horizon ?? nil, discountRate: discount ?? nil, margin: margin ?? nil, period: period ?? nil)
     }
 
     private mutating func channel(_ node: YAMLNode, _ model: inout ConfigModel) -> ChannelDefinition? {

@@ -68,6 +68,15 @@ public struct Event: Sendable, Hashable {
         default: nil
         }
     }
+
+    /// The amount of a purchase: an `Order Completed` track whose `revenue` property is a number, else its
+    /// `total`; nil for any other event. The store's purchase query follows the same rule.
+    public var purchaseAmount: Double? {
+        guard type == .track, name == WellKnownEvent.orderCompleted else { return nil }
+        if case .number(let revenue)? = properties["revenue"] { return revenue }
+        if case .number(let total)? = properties["total"] { return total }
+        return nil
+    }
 }
 
 /// Well-known event names aerd itself produces or understands.

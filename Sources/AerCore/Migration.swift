@@ -23,14 +23,17 @@ public enum MigrationCause: Sendable, Hashable, CustomStringConvertible {
     case config
     /// Two profiles were merged.
     case merge
+    /// A refit of the customer-value models changed a prediction a rule reads (`predicted:`).
+    case model
 
-    /// `event`, `timer`, `config` or `merge`.
+    /// `event`, `timer`, `config`, `merge` or `model`.
     public var kind: String {
         switch self {
         case .event: "event"
         case .timer: "timer"
         case .config: "config"
         case .merge: "merge"
+        case .model: "model"
         }
     }
 

@@ -29,7 +29,7 @@ public final class Wakeup: Sendable {
         waiter?.resume()
     }
 
-    /// Returns on a signal, after `timeout`, or when the task is cancelled, whichever comes first.
+    /// Returns on a signal, after `timeout`, or when the task is cancelled (or already was), whichever comes first.
     public func wait(timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.waitForSignal() }
@@ -45,8 +45,8 @@ public final class Wakeup: Sendable {
     private func waitForSignal() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                // A cancellation that came before the waiter was stored found nothing to resume: check it here,
-                // under the lock `onCancel` takes too, or the wait (and the loop's shutdown) would hang.
+                // Under the lock, so a cancellation either is seen here or finds the waiter registered: its
+                // handler may already have run (finding no waiter) before this task got here.
                 let resumeNow = state.withLock { state -> Bool in
                     if Task.isCancelled { return true }
                     if state.pending {

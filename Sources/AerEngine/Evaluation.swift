@@ -1,16 +1,17 @@
+import AerAnalytics
 import AerCore
 import AerJSON
 
 extension ProfileState {
-    /// Whether `rule` holds at `now`.
-    func holds(_ rule: RuleSet.Rule, rules: RuleSet, now: Int64) -> Bool {
+    /// Whether `rule` holds at `now`; rules on predictions read `model` (false without one).
+    func holds(_ rule: RuleSet.Rule, rules: RuleSet, model: CustomerValuation?, now: Int64) -> Bool {
         switch rule {
         case .all(let parts):
-            return parts.allSatisfy { holds($0, rules: rules, now: now) }
+            return parts.allSatisfy { holds($0, rules: rules, model: model, now: now) }
         case .any(let parts):
-            return parts.contains { holds($0, rules: rules, now: now) }
+            return parts.contains { holds($0, rules: rules, model: model, now: now) }
         case .not(let part):
-            return !holds(part, rules: rules, now: now)
+            return !holds(part, rules: rules, model: model, now: now)
         case .count(let index, let comparison):
             let counter = counters[index]
             guard let window = rules.countFeatures[index].key.window else { return comparison.holds(Double(counter.total)) }
@@ -53,9 +54,10 @@ extension ProfileState {
             case .atLeast(let duration): return now - last >= duration.millis
             case .atMost(let duration): return now - last <= duration.millis
             }
-        case .predicted:
-            // No model has been fitted: a prediction rule is false until one is.
-            return false
+        case .predicted(let rule):
+            // No model fitted yet, or no purchase yet: nothing to predict from, so the rule is false.
+            guard let value = model?.value(rule.metric.valuationMetric, for: purchases, at: Double(now) / 1000) else { return false }
+            return rule.comparison.holds(value)
         }
     }
 
@@ -68,8 +70,8 @@ extension ProfileState {
 
     /// The earliest instant after `now` at which some rule could change its outcome with no new event,
     /// or nil if none can: a window dropping its oldest event, a since-last or recency bound being
-    /// reached, a date trait ageing past its bound.
-    func nextChange(rules: RuleSet, now: Int64) -> Int64? {
+    /// reached, a date trait ageing past its bound, a prediction crossing its threshold as the customer ages.
+    func nextChange(rules: RuleSet, model: CustomerValuation?, now: Int64) -> Int64? {
         var next = Int64.max
         func consider(_ instant: Int64) {
             if instant > now && instant < next { next = instant }
@@ -97,12 +99,32 @@ extension ProfileState {
         for (trait, test) in rules.traitDateTests {
             if let instant = test.nextChange(for: traits[trait], after: Timestamp(millis: now)) { consider(instant) }
         }
+        if let model, !purchases.isEmpty {
+            for rule in rules.predictedRules {
+                let change = model.nextChange(
+                    of: rule.metric.valuationMetric, for: purchases, after: Double(now) / 1000, threshold: rule.comparison.value,
+                    holds: rule.comparison.holds)
+                if let change { consider(Int64((change * 1000).rounded(.up))) }
+            }
+        }
         return next == .max ? nil : next
     }
 
     private static func bound(_ rule: RecencyRule) -> Int64 {
         switch rule {
         case .within(let duration), .olderThan(let duration): duration.millis
+        }
+    }
+}
+
+extension PredictedMetric {
+    /// The valuation's name for this metric.
+    var valuationMetric: CustomerValuation.Metric {
+        switch self {
+        case .pAlive: .probabilityAlive
+        case .expectedPurchases: .expectedPurchases
+        case .expectedValue: .expectedSpend
+        case .clv: .lifetimeValue
         }
     }
 }

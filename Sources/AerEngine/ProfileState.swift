@@ -1,3 +1,4 @@
+import AerAnalytics
 import AerCore
 import AerJSON
 
@@ -29,6 +30,8 @@ struct ProfileState: Sendable {
     var lastEvents: [Int64]
     var traits: [String: JSONValue] = [:]
     var traitsAt: Int64 = .min
+    /// Purchases by day, kept only when some rule reads a model prediction.
+    var purchases = PurchaseHistory()
     /// Per target: the stage index (lifecycle) or 1 = in / 0 = out (segment); -1 before the first evaluation.
     var placement: [Int16]
 
@@ -52,6 +55,9 @@ struct ProfileState: Sendable {
                 if newer || traits[name] == nil { traits[name] = value }
             }
             if newer { traitsAt = time }
+        }
+        if rules.usesPredictions, let amount = event.purchaseAmount {
+            purchases.record(secondsSinceEpoch: Double(time) / 1000, amount: amount)
         }
         guard let name = event.ruleName, let indices = rules.featuresByName[name] else { return }
         for index in indices.counts {

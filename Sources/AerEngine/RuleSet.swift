@@ -60,6 +60,8 @@ public struct RuleSet: Sendable {
     var firstSeenRules: [RecencyRule] = []
     var lastSeenRules: [RecencyRule] = []
     var sinceLastRules: [(event: Int, bound: SinceLastRule.Bound)] = []
+    /// Rules on model predictions, for timers.
+    var predictedRules: [PredictedRule] = []
     var targets: [Target] = []
     /// Conditions evaluated on demand (trigger `if:` clauses), compiled over the same features.
     var extraRules: [Rule] = []
@@ -129,6 +131,7 @@ public struct RuleSet: Sendable {
                 sinceLastRules.append((index, rule.bound))
                 return .sinceLast(event: index, rule.bound)
             case .predicted(let rule):
+                predictedRules.append(rule)
                 return .predicted(rule)
             }
         }
@@ -149,6 +152,9 @@ public struct RuleSet: Sendable {
     private static func keepCount(for comparison: Comparison) -> Int {
         max(1, Int(comparison.value.rounded(.up)) + 1)
     }
+
+    /// Whether some rule reads a model prediction: only then does the engine keep purchase histories.
+    public var usesPredictions: Bool { !predictedRules.isEmpty }
 
     /// The set and segment ids, in evaluation order.
     public var targetIds: [String] { targets.map(\.id) }

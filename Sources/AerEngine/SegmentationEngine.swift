@@ -1,4 +1,5 @@
 public import AerCore
+public import AerStore
 
 /// The outcome of evaluating one customer: the migrations it caused and when to look again.
 public struct EvaluationResult: Sendable, Hashable {
@@ -29,11 +30,18 @@ public struct Membership: Sendable, Hashable {
 /// Single-owner value: the engine service (or `aerd simulate`) drives it from one task, in log order.
 public struct SegmentationEngine: Sendable {
     public let rules: RuleSet
+    /// The latest fit of the customer-value models, which `predicted:` rules read; nil before the first.
+    public private(set) var model: ModelFit?
     private var profiles: [Int64: ProfileState] = [:]
 
     /// An engine for the compiled rules, with no customers yet.
     public init(rules: RuleSet) {
         self.rules = rules
+    }
+
+    /// Adopts a fit of the customer-value models (a refit landed); re-evaluate customers to apply it.
+    public mutating func adopt(_ fit: ModelFit?) {
+        model = fit
     }
 
     /// Customers the engine holds state for.
@@ -108,7 +116,7 @@ public struct SegmentationEngine: Sendable {
     /// false for a customer the engine does not know.
     public func holds(condition index: Int, profileId: Int64, at instant: Timestamp) -> Bool {
         guard let state = profiles[profileId], rules.extraRules.indices.contains(index) else { return false }
-        return state.holds(rules.extraRules[index], rules: rules, now: instant.millis)
+        return state.holds(rules.extraRules[index], rules: rules, model: model?.valuation, now: instant.millis)
     }
 
     /// The customer's current stage in lifecycle set `set`, or whether they are in segment `set`
@@ -132,6 +140,7 @@ public struct SegmentationEngine: Sendable {
         // place instead of copying its arrays.
         guard var state = profiles.removeValue(forKey: id) else { return EvaluationResult(profileId: id, migrations: [], nextTimer: nil) }
         let now = instant.millis
+        let valuation = model?.valuation
         state.prune(rules: rules, now: now)
         var migrations: [Migration] = []
         for index in rules.targets.indices {
@@ -139,7 +148,7 @@ public struct SegmentationEngine: Sendable {
             var current = rules.targets[index].stages.count - 1
             switch rules.targets[index].kind {
             case .segment:
-                current = state.holds(rules.targets[index].rules[0]!, rules: rules, now: now) ? 1 : 0
+                current = state.holds(rules.targets[index].rules[0]!, rules: rules, model: valuation, now: now) ? 1 : 0
                 if current != max(previous, 0) {
                     let set = rules.targets[index].id
                     migrations.append(Migration(
@@ -152,7 +161,7 @@ public struct SegmentationEngine: Sendable {
                         current = stage
                         break
                     }
-                    if state.holds(rule, rules: rules, now: now) {
+                    if state.holds(rule, rules: rules, model: valuation, now: now) {
                         current = stage
                         break
                     }
@@ -166,7 +175,7 @@ public struct SegmentationEngine: Sendable {
             }
             state.placement[index] = Int16(current)
         }
-        let next = state.nextChange(rules: rules, now: now).map(Timestamp.init(millis:))
+        let next = state.nextChange(rules: rules, model: valuation, now: now).map(Timestamp.init(millis:))
         profiles[id] = state
         return EvaluationResult(profileId: id, migrations: migrations, nextTimer: next)
     }

@@ -11,6 +11,8 @@ public struct SegmentationRunner: Sendable {
         static let cursor = "cursor"
         static let mergeCursor = "merge_cursor"
         static let fingerprint = "rules_fingerprint"
+        /// The model fit the stored memberships reflect.
+        static let modelFit = "model_fit"
     }
 
     public private(set) var engine: SegmentationEngine
@@ -50,6 +52,8 @@ public struct SegmentationRunner: Sendable {
         for (profile, memberships) in try await store.allMemberships() {
             engine.restore(profile, memberships: memberships.map { Membership(set: $0.set, kind: $0.kind, stage: $0.stage) })
         }
+        let fit = try await store.latestModelFit()
+        engine.adopt(fit)
         var migrations = try await followMerges(now: now)
         if previousFingerprint != fingerprint {
             var step = SegmentationCommit()
@@ -57,9 +61,12 @@ public struct SegmentationRunner: Sendable {
                 record(engine.reevaluate(profile, at: now, cause: .config), into: &step)
             }
             step.values[Key.fingerprint] = fingerprint
+            step.values[Key.modelFit] = fit.map { String($0.id) }
             step.keepOnlySets = engine.rules.targetIds
             try await commit(&step)
             migrations += step.migrations
+        } else if try await store.engineValue(Key.modelFit) != fit.map({ String($0.id) }) {
+            migrations += try await reevaluateForModel(now: now)
         }
         return migrations
     }
@@ -67,6 +74,27 @@ public struct SegmentationRunner: Sendable {
     /// The last event the engine has committed as folded in (0 before its first step), as the store holds it.
     public static func committedCursor(in store: any SegmentationStore) async throws -> Int64 {
         Int64(try await store.engineValue(Key.cursor) ?? "0") ?? 0
+    }
+
+    /// Picks up a refit: when the store's latest fit is not the one the engine holds, adopts it and, if some
+    /// rule reads a prediction, re-evaluates every customer at `now` (cause `model`).
+    /// - Returns: the migrations the new model caused.
+    public mutating func refreshModel(now: Timestamp) async throws -> [Migration] {
+        guard try await store.latestModelFitId() != engine.model?.id else { return [] }
+        engine.adopt(try await store.latestModelFit())
+        return try await reevaluateForModel(now: now)
+    }
+
+    private mutating func reevaluateForModel(now: Timestamp) async throws -> [Migration] {
+        var step = SegmentationCommit()
+        if engine.rules.usesPredictions {
+            for profile in engine.profileIds {
+                record(engine.reevaluate(profile, at: now, cause: .model), into: &step)
+            }
+        }
+        step.values[Key.modelFit] = engine.model.map { String($0.id) }
+        try await commit(&step)
+        return step.migrations
     }
 
     /// Re-evaluates customers whose timers are due at or before `instant`, each at its own due instant.

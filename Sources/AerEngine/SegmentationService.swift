@@ -67,9 +67,10 @@ public struct SegmentationService: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let now = clock.now()
             try await runner.resolveWaits(now: now)
+            let refitted = try await runner.refreshModel(now: now)
             let fired = try await runner.fireTimers(until: now)
             let (migrations, read) = try await runner.processEvents(clock: now, now: { _ in now })
-            for migration in fired + migrations {
+            for migration in refitted + fired + migrations {
                 logger.debug("migration", metadata: [
                     "profile": "\(migration.profileId)", "set": "\(migration.set)", "from": "\(migration.from ?? "-")",
                     "to": "\(migration.to ?? "-")", "cause": "\(migration.cause)",

@@ -119,26 +119,27 @@ public struct RenderContext: Sendable, Hashable {
         }
     }
 
-    /// Model outputs for the customer; each is nil until a model that produces it has been fitted.
+    /// Model outputs for the customer; each is nil until a model that produces it has been fitted (and the
+    /// customer predictions until the customer's first purchase).
     public struct Predictions: Sendable, Hashable {
         /// Probability that the customer is still active, 0…1.
         public var pAlive: Double?
         /// Purchases expected over the model horizon.
         public var expectedPurchases: Double?
-        /// Value expected over the model horizon.
+        /// Expected spend per purchase (Gamma-Gamma).
         public var expectedValue: Double?
-        /// Customer lifetime value.
+        /// Customer lifetime value: discounted expected margin over the model horizon.
         public var clv: Double?
-        /// The value that would be lost if the customer left.
+        /// The value at stake in the migration that fired: V(to) − V(from) of the lifecycle stages.
         public var valueAtStake: Double?
 
         /// Predictions.
         /// - Parameters:
         ///   - pAlive: Probability that the customer is still active.
         ///   - expectedPurchases: Purchases expected over the horizon.
-        ///   - expectedValue: Value expected over the horizon.
+        ///   - expectedValue: Expected spend per purchase.
         ///   - clv: Customer lifetime value.
-        ///   - valueAtStake: The value lost if the customer left.
+        ///   - valueAtStake: V(to) − V(from) of the migration's stages.
         public init(pAlive: Double? = nil, expectedPurchases: Double? = nil, expectedValue: Double? = nil, clv: Double? = nil,
                     valueAtStake: Double? = nil) {
             self.pAlive = pAlive

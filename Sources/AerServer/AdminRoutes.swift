@@ -73,9 +73,27 @@ struct AdminRoutes: Sendable {
             ["set": .string(membership.set), "kind": .string(membership.kind.rawValue), "stage": .string(membership.stage),
              "since": .string(membership.since.iso8601)]
         })
+        object["predictions"] = try await predictions(of: profile.id)
         let display = profile.userIds.first ?? profile.anonymousIds.first
         object["migrations"] = .array(try await store.migrations(ofProfile: profile.id, limit: 50).map { $0.json(customer: display) })
         return JSONResponse.make(.ok, .object(object))
+    }
+
+    /// The customer's predictions from the latest model fit, at the current time; null before the first fit.
+    private func predictions(of profileId: Int64) async throws -> JSONValue {
+        guard let fit = try await store.latestModelFit() else { return .null }
+        var object: JSONObject = [
+            "fit": .string(String(fit.id)), "fittedAt": .string(fit.fittedAt.iso8601), "horizon": .string(fit.horizon.description),
+        ]
+        if let predicted = fit.predictions(for: try await store.purchases(ofProfile: profileId), at: clock.now()) {
+            for (name, value) in [
+                ("p_alive", predicted.probabilityAlive), (fit.expectedPurchasesName, predicted.expectedPurchases),
+                ("expected_value", predicted.expectedSpend), ("clv", predicted.lifetimeValue),
+            ] {
+                object[name] = value.isFinite ? .number(value) : .null
+            }
+        }
+        return .object(object)
     }
 
     private func segments() async throws -> Response {

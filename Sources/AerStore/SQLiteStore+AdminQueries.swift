@@ -9,6 +9,7 @@ extension SQLiteStore {
             case "event": .event(seq: row["cause_seq"] ?? 0, messageId: row["cause_message_id"] ?? "")
             case "config": .config
             case "merge": .merge
+            case "model": .model
             default: .timer
             }
         return Migration(

@@ -150,6 +150,31 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v5-model-fits") { db in
+            try db.execute(sql: """
+                CREATE TABLE model_fits (
+                    id INTEGER PRIMARY KEY,
+                    fitted_at INTEGER NOT NULL,
+                    period TEXT NOT NULL,
+                    horizon INTEGER NOT NULL,
+                    discount_rate REAL NOT NULL,
+                    margin REAL NOT NULL,
+                    customers INTEGER NOT NULL,
+                    repeat_buyers INTEGER NOT NULL,
+                    purchases INTEGER NOT NULL,
+                    r REAL NOT NULL,
+                    alpha REAL NOT NULL,
+                    a REAL NOT NULL,
+                    b REAL NOT NULL,
+                    bgnbd_log_likelihood REAL NOT NULL,
+                    p REAL NOT NULL,
+                    q REAL NOT NULL,
+                    gamma REAL NOT NULL,
+                    gamma_gamma_log_likelihood REAL NOT NULL,
+                    stage_values TEXT NOT NULL DEFAULT '{}'
+                );
+                """)
+        }
         return migrator
     }
 }

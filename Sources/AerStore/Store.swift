@@ -3,7 +3,7 @@ public import AerJSON
 
 /// Everything aerd keeps durably. The embedded default is `SQLiteStore`; a PostgreSQL backend for
 /// several daemons on one database implements the same protocol.
-public protocol Store: EventLog, SegmentationStore, AdminQueries, OutboxStore {
+public protocol Store: EventLog, SegmentationStore, AdminQueries, OutboxStore, ModelStore {
     /// The profile known by `identifier`: a profile id (`"42"`), a userId, or an anonymousId, in that order.
     func profile(matching identifier: String) async throws -> ProfileRecord?
 

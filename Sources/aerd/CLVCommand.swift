@@ -11,7 +11,7 @@ extension Period: ExpressibleByArgument {}
 struct CLVCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clv", abstract: "Customer-value models: BG/NBD purchases, Gamma-Gamma spend, lifetime value.",
-        subcommands: [CLVFit.self])
+        subcommands: [CLVFit.self, CLVRefit.self])
 }
 
 /// A row of a model input file that cannot be read, with its file and line.
@@ -126,25 +126,34 @@ struct CLVFit: AsyncParsableCommand {
     }
 
     private func report(_ purchases: BGNBDModel, _ spend: GammaGammaModel?, customers: Int, repeatBuyers: Int) {
+        print(Self.describe(purchases, spend, customers: customers, repeatBuyers: repeatBuyers, format: format))
+    }
+
+    /// The fitted parameters and log-likelihoods as a table or JSON.
+    static func describe(_ purchases: BGNBDModel, _ spend: GammaGammaModel?, customers: Int, repeatBuyers: Int, format: Format) -> String {
         switch format {
         case .table:
-            print("BG/NBD on \(customers) customers: r = \(sig(purchases.r)), alpha = \(sig(purchases.alpha)), a = \(sig(purchases.a)), b = \(sig(purchases.b)), log-likelihood = \(String(format: "%.4f", purchases.logLikelihood))")
-            if let spend {
-                print("Gamma-Gamma on \(repeatBuyers) repeat buyers: p = \(sig(spend.p)), q = \(sig(spend.q)), gamma = \(sig(spend.gamma)), log-likelihood = \(String(format: "%.4f", spend.logLikelihood))")
-            } else {
-                print("Gamma-Gamma: not fitted (\(repeatBuyers) repeat buyers with spend; at least \(GammaGammaModel.minimumRepeatBuyers) needed)")
+            let bgnbd = "BG/NBD on \(customers) customers: r = \(sig(purchases.r)), alpha = \(sig(purchases.alpha)), a = \(sig(purchases.a)), b = \(sig(purchases.b)), log-likelihood = \(String(format: "%.4f", purchases.logLikelihood))"
+            guard let spend else {
+                return bgnbd + "\nGamma-Gamma: not fitted (\(repeatBuyers) repeat buyers with spend; at least \(GammaGammaModel.minimumRepeatBuyers) needed)"
             }
+            return bgnbd + "\nGamma-Gamma on \(repeatBuyers) repeat buyers: p = \(sig(spend.p)), q = \(sig(spend.q)), gamma = \(sig(spend.gamma)), log-likelihood = \(String(format: "%.4f", spend.logLikelihood))"
         case .json:
-            var object: JSONObject = [
-                "bgnbd": ["customers": .number(Double(customers)), "r": .number(purchases.r), "alpha": .number(purchases.alpha),
-                          "a": .number(purchases.a), "b": .number(purchases.b), "logLikelihood": .number(purchases.logLikelihood)],
-            ]
-            if let spend {
-                object["gammaGamma"] = ["customers": .number(Double(repeatBuyers)), "p": .number(spend.p), "q": .number(spend.q),
-                                        "gamma": .number(spend.gamma), "logLikelihood": .number(spend.logLikelihood)]
-            }
-            print(JSONWriter.string(.object(object), pretty: true))
+            return JSONWriter.string(.object(json(purchases, spend, customers: customers, repeatBuyers: repeatBuyers)), pretty: true)
         }
+    }
+
+    /// The fitted parameters and log-likelihoods as a JSON object.
+    static func json(_ purchases: BGNBDModel, _ spend: GammaGammaModel?, customers: Int, repeatBuyers: Int) -> JSONObject {
+        var object: JSONObject = [
+            "bgnbd": ["customers": .number(Double(customers)), "r": .number(purchases.r), "alpha": .number(purchases.alpha),
+                      "a": .number(purchases.a), "b": .number(purchases.b), "logLikelihood": .number(purchases.logLikelihood)],
+        ]
+        if let spend {
+            object["gammaGamma"] = ["customers": .number(Double(repeatBuyers)), "p": .number(spend.p), "q": .number(spend.q),
+                                    "gamma": .number(spend.gamma), "logLikelihood": .number(spend.logLikelihood)]
+        }
+        return object
     }
 
     private func write(_ path: String, _ customers: [CustomerSummary], _ purchases: BGNBDModel, _ spend: GammaGammaModel?) throws {
@@ -165,6 +174,6 @@ struct CLVFit: AsyncParsableCommand {
         }
     }
 
-    private func sig(_ value: Double) -> String { String(format: "%.4g", value) }
+    private static func sig(_ value: Double) -> String { String(format: "%.4g", value) }
     private func fmt(_ value: Double) -> String { String(format: "%.6f", value) }
 }

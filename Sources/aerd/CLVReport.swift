@@ -3,6 +3,7 @@ import AerConfig
 import AerCore
 import AerJSON
 import AerStore
+import AerValuation
 import ArgumentParser
 import Foundation
 
@@ -65,58 +66,30 @@ struct CLVReport: AsyncParsableCommand {
         let start = ReportWindow.instant(since, now: now)!
         let length = AerDuration(parsing: period)!
         let margin = configuration.analytics?.margin ?? 1
-        let yearly = configuration.analytics?.discountRate ?? 0.1
-        let discount = pow(1 + yearly, Double(length.millis) / Double(AerDuration.days(365).millis)) - 1
         let stages = lifecycle.stages.map(\.id)
 
         let store = try ReportWindow.openStore(configuration, state: state)
-        var exposure: [String: Double] = [:]
-        var boundary = start
-        var periods = 0
-        while boundary < now {
-            for (stage, count) in try await store.stageCounts(set: lifecycle.id, at: boundary) { exposure[stage, default: 0] += Double(count) }
-            boundary = boundary + length
-            periods += 1
-        }
-        let moves = try await store.migrationCounts(set: lifecycle.id, since: start, until: now)
-        let revenue = try await store.stageRevenue(set: lifecycle.id, since: start, until: now)
-        let members = try await store.memberCounts()[lifecycle.id] ?? [:]
-        try await store.close()
-
-        var transition = stages.map { _ in stages.map { _ in 0.0 } }
-        var reward = stages.map { _ in 0.0 }
-        for (i, from) in stages.enumerated() {
-            let time = exposure[from] ?? 0
-            guard time > 0 else {
-                transition[i][i] = 1
-                continue
-            }
-            var out = 0.0
-            for move in moves where move.from == from {
-                guard let to = move.to, let j = stages.firstIndex(of: to), j != i else { continue }
-                transition[i][j] += Double(move.count) / time
-                out += Double(move.count) / time
-            }
-            if out > 1 { for j in stages.indices where j != i { transition[i][j] /= out } }
-            transition[i][i] = max(0, 1 - min(out, 1))
-            reward[i] = margin * (revenue[from] ?? 0) / time
-        }
-        let values: [String: Double]
+        let estimate: StageValues
         do {
-            values = try MarkovCLV(states: stages, transition: transition, reward: reward, discountRate: discount).values()
-                .mapValues(Self.tidy)
-        } catch {
+            estimate = try await StageValues.estimate(
+                set: lifecycle.id, stages: stages, store: store, since: start, until: now, period: length, margin: margin,
+                yearlyDiscountRate: configuration.analytics?.discountRate ?? 0.1)
+        } catch let error as AnalyticsError {
+            try await store.close()
             printError("aerd report clv: \(error)")
             throw SysExit.failure
         }
-        let observed = moves.compactMap { move -> (from: String, to: String, count: Int, stake: Double)? in
+        let members = try await store.memberCounts()[lifecycle.id] ?? [:]
+        try await store.close()
+        let values = estimate.values.mapValues(Self.tidy)
+        let observed = estimate.migrations.compactMap { move -> (from: String, to: String, count: Int, stake: Double)? in
             guard let from = move.from, let to = move.to, let a = values[from], let b = values[to] else { return nil }
             return (from, to, move.count, b - a)
         }
         let total = observed.reduce(0) { $0 + Double($1.count) * $1.stake }
         switch format {
         case .table:
-            print("lifetime value by stage of \(lifecycle.id), \(periods) periods of \(length) since \(start.iso8601) (margin \(margin), discount \(String(format: "%.3f", discount * 100))% per period)")
+            print("lifetime value by stage of \(lifecycle.id), \(estimate.periods) periods of \(length) since \(start.iso8601) (margin \(margin), discount \(String(format: "%.3f", estimate.discountRate * 100))% per period)")
             for stage in stages {
                 print("  \(stage.padding(toLength: 12, withPad: " ", startingAt: 0)) members \(String(members[stage] ?? 0).padding(toLength: 8, withPad: " ", startingAt: 0)) value \(String(format: "%.2f", values[stage] ?? 0))")
             }

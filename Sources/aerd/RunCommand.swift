@@ -7,6 +7,7 @@ import AerMetrics
 import AerServer
 import AerStore
 import AerSystemd
+import AerValuation
 import ArgumentParser
 import Foundation
 import Logging
@@ -92,7 +93,12 @@ struct RunCommand: AsyncParsableCommand {
                 gate: generation.assembly.policies(store: store, channels: generation.channels), clock: clock, logger: logger,
                 settings: DispatchSettings(shutdownGrace: .milliseconds(generation.configuration.server.shutdownGrace.millis)),
                 wakeup: dispatchWakeup, metrics: metrics)
-            return [dispatcher, segmentation]
+            let configuration = generation.configuration
+            guard let interval = configuration.analytics?.refit else { return [dispatcher, segmentation] }
+            let refit = RefitService(
+                store: store, refit: ModelRefit(settings: .init(configuration.analytics), lifecycles: configuration.lifecycles),
+                interval: interval, clock: clock, logger: logger, fitted: { _ in wakeup.signal() })
+            return [dispatcher, segmentation, refit]
         }
         let pipeline = Pipeline(services: services(first, started), logger: logger)
         let reloading = Mutex<ConfigurationReload?>(nil)

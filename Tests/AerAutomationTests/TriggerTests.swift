@@ -30,13 +30,13 @@ struct Rig {
     let store: SQLiteStore
     var runner: SegmentationRunner
 
-    init(trigger: Trigger, policy: Policy = Policy(), segments: [SegmentDefinition] = []) async throws {
+    init(trigger: Trigger, policy: Policy = Policy(), segments: [SegmentDefinition] = [], library: TemplateLibrary = shippedTemplates) async throws {
         store = try SQLiteStore(path: NSTemporaryDirectory() + "aerd-triggers-" + UUID().uuidString + "/aerd.sqlite", clock: ManualWallClock(day0))
         let strategy = Strategy(id: "retain_drifting", aer: .retain, positioning: "We remember you.", policy: policy, triggers: [trigger])
         let catalog = TriggerCatalog(strategies: [strategy])
         runner = SegmentationRunner(store: store, rules: RuleSet(segments: segments, lifecycles: [simpleLifecycle], conditions: catalog.conditions))
         runner.planner = Automation(catalog: catalog, store: store, renderer: TemplateActionRenderer(
-            library: shippedTemplates, channelTypes: ["sms": "sms"], segmentKinds: [:], unsubscribe: nil))
+            library: library, channelTypes: ["sms": "sms"], segmentKinds: [:], unsubscribe: nil))
         _ = try await runner.start(now: day0)
     }
 

@@ -42,3 +42,15 @@ struct CLVCommandTests {
         #expect(try aerd(["clv", "fit"]).status == 64)
     }
 }
+
+@Suite("aerd clv refit")
+struct CLVRefitCommandTests {
+    @Test("a store with too few purchases records no fit: the reason is printed and the exit status is 1")
+    func tooLittleData() throws {
+        let state = try temporaryDirectory()
+        let outcome = try aerd(["clv", "refit", "--config", repositoryRoot + "/config", "--state", state])
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains("aerd clv refit: BG/NBD needs at least 10 customers"))
+        #expect(outcome.stderr.contains("the previous fit stays in use"))
+    }
+}

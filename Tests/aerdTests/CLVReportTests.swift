@@ -67,7 +67,8 @@ struct CLVReportTests {
         let moves = (report?["migrations"] as? [[String: Any]]) ?? []
         let drift = moves.first { $0["from"] as? String == "active" && $0["to"] as? String == "at_risk" }
         #expect((drift?["valueAtStake"] as? Double ?? 0) < 0)
-        #expect(((report?["totalValueMigrated"] as? Double) ?? 0).isFinite)
+        let total = try #require(report?["totalValueMigrated"] as? Double)
+        #expect(total.isFinite)
         let table = try aerd(["report", "clv", "--config", parts[1], "--state", parts[0], "--since", "2025-01-01T00:00:00Z"])
         #expect(table.stdout.contains("total value migrated:"))
         let chart = try aerd(["report", "clv", "--config", parts[1], "--state", parts[0], "--since", "2025-01-01T00:00:00Z", "--format", "svg"])
