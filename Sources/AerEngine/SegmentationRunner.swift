@@ -37,8 +37,10 @@ public struct SegmentationRunner: Sendable {
 
     /// Rebuilds engine state from the log up to the stored cursor, restores memberships, and, when the
     /// rules changed since the last run, re-evaluates every customer at `now` (cause `config`).
+    /// - Parameter progress: called after each page of replayed events (a rebuild of a large log takes a while,
+    ///   and the watchdog must see that it advances).
     /// - Returns: the migrations the configuration change caused.
-    public mutating func start(now: Timestamp) async throws -> [Migration] {
+    public mutating func start(now: Timestamp, progress: () -> Void = {}) async throws -> [Migration] {
         cursor = try await Self.committedCursor(in: store)
         mergeCursor = Int64(try await store.engineValue(Key.mergeCursor) ?? "0") ?? 0
         let previousFingerprint = try await store.engineValue(Key.fingerprint)
@@ -48,6 +50,7 @@ public struct SegmentationRunner: Sendable {
             guard !page.isEmpty else { break }
             for stored in page where stored.seq <= cursor { engine.replay(stored) }
             position = page.last!.seq
+            progress()
         }
         for (profile, memberships) in try await store.allMemberships() {
             engine.restore(profile, memberships: memberships.map { Membership(set: $0.set, kind: $0.kind, stage: $0.stage) })

@@ -23,10 +23,16 @@ public struct SegmentationService: Service {
         public var started: @Sendable () -> Void
         /// One loop iteration committed (the engine is making progress; new outbox rows may be due).
         public var iteration: @Sendable () -> Void
+        /// One page of the log replayed while the state is rebuilt at start (progress, nothing committed).
+        public var replaying: @Sendable () -> Void
 
-        public init(started: @escaping @Sendable () -> Void = {}, iteration: @escaping @Sendable () -> Void = {}) {
+        public init(
+            started: @escaping @Sendable () -> Void = {}, iteration: @escaping @Sendable () -> Void = {},
+            replaying: @escaping @Sendable () -> Void = {}
+        ) {
             self.started = started
             self.iteration = iteration
+            self.replaying = replaying
         }
     }
 
@@ -50,7 +56,7 @@ public struct SegmentationService: Service {
     public func run() async throws {
         var runner = SegmentationRunner(store: store, rules: rules)
         runner.planner = planner
-        let changed = try await runner.start(now: clock.now())
+        let changed = try await runner.start(now: clock.now(), progress: observer.replaying)
         metrics.migrated(changed)
         logger.info("segmentation engine started", metadata: [
             "profiles": "\(runner.engine.profileCount)", "cursor": "\(runner.cursor)", "config_migrations": "\(changed.count)",

@@ -87,7 +87,7 @@ struct RunCommand: AsyncParsableCommand {
                 observer: .init(started: started, iteration: {
                     engineBeat.beat()
                     dispatchWakeup.signal()
-                }), metrics: metrics)
+                }, replaying: { engineBeat.beat() }), metrics: metrics)
             let dispatcher = Dispatcher(
                 store: store, channels: generation.channels,
                 gate: generation.assembly.policies(store: store, channels: generation.channels), clock: clock, logger: logger,

@@ -28,6 +28,22 @@ struct SegmentationRunnerTests {
         #expect(try await store.allMemberships().values.flatMap { $0 }.map(\.stage) == ["active"])
     }
 
+    @Test("a restart reports progress for each page of the log it replays (the watchdog's proof of life)")
+    func replayProgress() async throws {
+        let store = try temporaryStore()
+        var first = SegmentationRunner(store: store, rules: shopRules)
+        _ = try await first.start(now: day0)
+        var replayedPages = 0
+        var empty = SegmentationRunner(store: store, rules: shopRules)
+        _ = try await empty.start(now: day0) { replayedPages += 1 }
+        #expect(replayedPages == 0)
+        try await ingest(store, [trackEvent("o1", "Order Completed", at: day0), trackEvent("o2", "Order Completed", at: day0)])
+        _ = try await first.processEvents(clock: day0, now: { _ in day0 })
+        var restarted = SegmentationRunner(store: store, rules: shopRules)
+        _ = try await restarted.start(now: day0) { replayedPages += 1 }
+        #expect(replayedPages == 1)
+    }
+
     @Test("a timer fires at its own instant even when noticed late, and its migration is dated then")
     func lateTimer() async throws {
         let store = try temporaryStore()

@@ -83,6 +83,8 @@ final class Daemon: @unchecked Sendable {
         }
         guard let found else { throw DaemonError(message: "aerd did not start: \(seen)") }
         port = found
+        // Keep reading, so a chatty daemon never blocks on a full pipe.
+        stderr.readabilityHandler = { _ = $0.availableData }
     }
 
     struct DaemonError: Error { var message: String }
