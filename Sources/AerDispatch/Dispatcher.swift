@@ -103,6 +103,7 @@ public struct Dispatcher: Service {
     let wakeup: Wakeup
     let random: @Sendable (ClosedRange<Int64>) -> Int64
     let metrics: DaemonMetrics
+    let progress: @Sendable () -> Void
     let state: DispatchState
 
     /// - Parameters:
@@ -116,11 +117,13 @@ public struct Dispatcher: Service {
     ///     too when a send finishes. Not to be shared with another service's loop.
     ///   - random: picks a number in a range, for the backoff's jitter; `Int64.random(in:)` by default.
     ///   - metrics: where outcomes and delivery times are recorded.
+    ///   - progress: called once per loop iteration (at least every `pollInterval` while the loop is healthy),
+    ///     for the systemd watchdog.
     public init(
         store: any OutboxStore, channels: [String: ConfiguredChannel], gate: any DeliveryGate, clock: any WallClock,
         logger: Logger, settings: DispatchSettings = DispatchSettings(), wakeup: Wakeup = Wakeup(),
         random: @escaping @Sendable (ClosedRange<Int64>) -> Int64 = { Int64.random(in: $0) },
-        metrics: DaemonMetrics = DaemonMetrics()
+        metrics: DaemonMetrics = DaemonMetrics(), progress: @escaping @Sendable () -> Void = {}
     ) {
         self.store = store
         self.channels = channels
@@ -131,6 +134,7 @@ public struct Dispatcher: Service {
         self.wakeup = wakeup
         self.random = random
         self.metrics = metrics
+        self.progress = progress
         self.state = DispatchState(channels: channels)
     }
 
@@ -192,6 +196,7 @@ public struct Dispatcher: Service {
                 sleep = min(settings.pollInterval * (1 << min(failures, 7)), .seconds(30))
                 logger.error("dispatcher cannot read the outbox: \(error); trying again in \(sleep)")
             }
+            progress()
             await wakeup.wait(timeout: sleep)
         }
     }

@@ -66,6 +66,7 @@ struct RunCommand: AsyncParsableCommand {
         let notifier = SystemdNotifier(environment: environment)
         let readiness = Readiness()
         let engineBeat = Heartbeat(name: "engine")
+        let dispatcherBeat = Heartbeat(name: "dispatcher")
         // READY=1 once both the listener is bound and the engine has rebuilt its state.
         let pendingStarts = Mutex(2)
         let summary = configuration.summary
@@ -92,7 +93,7 @@ struct RunCommand: AsyncParsableCommand {
                 store: store, channels: generation.channels,
                 gate: generation.assembly.policies(store: store, channels: generation.channels), clock: clock, logger: logger,
                 settings: DispatchSettings(shutdownGrace: .milliseconds(generation.configuration.server.shutdownGrace.millis)),
-                wakeup: dispatchWakeup, metrics: metrics)
+                wakeup: dispatchWakeup, metrics: metrics, progress: { dispatcherBeat.beat() })
             let configuration = generation.configuration
             guard let interval = configuration.analytics?.refit else { return [dispatcher, segmentation] }
             let refit = RefitService(
@@ -125,7 +126,7 @@ struct RunCommand: AsyncParsableCommand {
         var group: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: pipeline), .init(service: application), .init(service: HangupListener(reload: reload)),
         ]
-        if let watchdog = WatchdogService(notifier: notifier, environment: environment, processId: getpid(), heartbeats: [engineBeat]) {
+        if let watchdog = WatchdogService(notifier: notifier, environment: environment, processId: getpid(), heartbeats: [engineBeat, dispatcherBeat]) {
             group.append(.init(service: watchdog))
         }
         group.append(.init(service: ShutdownAnnouncer {

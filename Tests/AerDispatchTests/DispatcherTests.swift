@@ -306,6 +306,27 @@ struct DispatcherServiceTests {
         }
     }
 
+    @Test("the loop reports progress on every iteration, idle or not (the watchdog's proof of life)")
+    func progress() async throws {
+        let fixture = try Fixture()
+        let (beats, beat) = AsyncStream.makeStream(of: Void.self)
+        let dispatcher = Dispatcher(
+            store: fixture.store, channels: [:], gate: OpenGate(), clock: fixture.clock, logger: Logger(label: "test"),
+            settings: DispatchSettings(pollInterval: .milliseconds(10)), progress: { beat.yield() })
+        let group = ServiceGroup(configuration: .init(services: [dispatcher], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var seen = 0
+            for await _ in beats {
+                seen += 1
+                if seen == 3 { break }
+            }
+            #expect(seen == 3)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
     @Test("a nudge sends a new row at once, without waiting for the poll")
     func wakeup() async throws {
         let fixture = try Fixture()

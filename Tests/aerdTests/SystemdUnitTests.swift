@@ -49,7 +49,7 @@ struct SystemdUnitTests {
         let lines = Set(unit.split(separator: "\n").map(String.init))
         for directive in [
             "Type=notify", "ExecStartPre=/usr/local/bin/aerd validate --config ${CONFIGURATION_DIRECTORY}", "Restart=on-failure",
-            "RestartPreventExitStatus=78", "StateDirectory=aerd", "ConfigurationDirectory=aerd", "DynamicUser=yes",
+            "ExecReload=/bin/kill -HUP $MAINPID", "RestartPreventExitStatus=78", "StateDirectory=aerd", "ConfigurationDirectory=aerd", "DynamicUser=yes",
             "LoadCredential=write_key:/etc/aerd/credentials/write_key", "LoadCredential=admin_token:/etc/aerd/credentials/admin_token",
         ] {
             #expect(lines.contains(directive), "missing \(directive)")
