@@ -234,7 +234,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "aerdTests",
-            dependencies: ["AerJSON", "AerCore", "AerStore", "AerEngine", "AerAutomation", "ChannelTestKit", "WebhookChannel"]),
+            dependencies: ["AerJSON", "AerCore", "AerStore", "AerEngine", "AerAutomation", "AerSystemd", "ChannelTestKit", "WebhookChannel"]),
         // Test helpers for the channel plugins: an HTTP receiver on 127.0.0.1 and a recording log handler.
         .target(
             name: "ChannelTestKit",

@@ -5,15 +5,23 @@ public import ServiceLifecycle
 /// loop has beaten recently, so a stuck loop lets systemd's watchdog fire.
 public final class Heartbeat: Sendable {
     public let name: String
-    private let last = Mutex<ContinuousClock.Instant>(ContinuousClock.now)
+    private let now: @Sendable () -> ContinuousClock.Instant
+    private let last: Mutex<ContinuousClock.Instant>
 
-    public init(name: String) { self.name = name }
+    /// - Parameters:
+    ///   - name: the loop's name.
+    ///   - now: the monotonic time; tests pass their own.
+    public init(name: String, now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
+        self.name = name
+        self.now = now
+        last = Mutex(now())
+    }
 
     /// Records progress now.
-    public func beat() { last.withLock { $0 = ContinuousClock.now } }
+    public func beat() { last.withLock { $0 = now() } }
 
     /// Time since the last beat.
-    public var age: Duration { ContinuousClock.now - last.withLock { $0 } }
+    public var age: Duration { now() - last.withLock { $0 } }
 }
 
 /// Sends `WATCHDOG=1` at half of `$WATCHDOG_USEC` while all heartbeats are fresh.
@@ -34,10 +42,18 @@ public struct WatchdogService: Service {
     public func run() async throws {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                // A loop that has not beaten within two intervals is stuck (loops beat at least every second).
-                if heartbeats.allSatisfy({ $0.age < interval * 2 }) { notifier.send("WATCHDOG=1") }
+                petIfAlive()
                 try await Task.sleep(for: interval)
             }
         }
+    }
+
+    /// Sends `WATCHDOG=1` when every loop has beaten within two intervals (loops beat at least every second);
+    /// a stuck loop gets no pet, so systemd's watchdog fires.
+    /// - Returns: whether it sent.
+    @discardableResult
+    public func petIfAlive() -> Bool {
+        guard heartbeats.allSatisfy({ $0.age < interval * 2 }) else { return false }
+        return notifier.send("WATCHDOG=1")
     }
 }

@@ -51,7 +51,7 @@ struct ReloadTests {
         let notify = try NotifySocket()
         let state = try temporaryDirectory()
         let log = state + "/stderr.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        #expect(FileManager.default.createFile(atPath: log, contents: nil))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: aerdBinary)
         process.arguments = ["run", "--config", config.directory, "--state", state, "--listen", "127.0.0.1:0"]

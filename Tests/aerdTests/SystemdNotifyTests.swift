@@ -1,4 +1,6 @@
+import AerSystemd
 import Foundation
+import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -33,6 +35,14 @@ final class NotifySocket: @unchecked Sendable {
         return String(decoding: buffer[0..<count], as: UTF8.self)
     }
 
+    /// A datagram already queued, without waiting.
+    func queued() -> String? {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[0..<count], as: UTF8.self)
+    }
+
     /// Reads datagrams until one contains `needle`; returns everything read.
     func receive(until needle: String) -> [String] {
         var seen: [String] = []
@@ -46,6 +56,40 @@ final class NotifySocket: @unchecked Sendable {
     deinit {
         close(fd)
         unlink(path)
+    }
+}
+
+/// A monotonic clock the test moves by hand.
+private final class ManualMonotonic: Sendable {
+    private let instant = Mutex(ContinuousClock.now)
+    func now() -> ContinuousClock.Instant { instant.withLock { $0 } }
+    func advance(_ duration: Duration) { instant.withLock { $0 += duration } }
+}
+
+@Suite("systemd watchdog")
+struct WatchdogTests {
+    @Test("WATCHDOG=1 only while every loop has beaten within two intervals; a stuck loop lets the watchdog fire")
+    func stuckLoop() throws {
+        let notify = try NotifySocket()
+        let clock = ManualMonotonic()
+        let engine = Heartbeat(name: "engine", now: clock.now)
+        let dispatcher = Heartbeat(name: "dispatcher", now: clock.now)
+        let environment = ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "2000000"]
+        let watchdog = try #require(WatchdogService(
+            notifier: SystemdNotifier(environment: environment), environment: environment, processId: getpid(), heartbeats: [engine, dispatcher]))
+        #expect(watchdog.petIfAlive())
+        #expect(notify.queued() == "WATCHDOG=1")
+        // The dispatcher keeps beating; the engine is stuck for two intervals (2 s at WATCHDOG_USEC = 2 s).
+        clock.advance(.seconds(2))
+        dispatcher.beat()
+        #expect(!watchdog.petIfAlive())
+        #expect(notify.queued() == nil)
+        engine.beat()
+        #expect(watchdog.petIfAlive())
+        #expect(notify.queued() == "WATCHDOG=1")
+        // Another pid's watchdog is not ours.
+        #expect(WatchdogService(notifier: SystemdNotifier(environment: environment), environment: environment.merging(["WATCHDOG_PID": "1"]) { $1 },
+                                processId: getpid(), heartbeats: []) == nil)
     }
 }
 
