@@ -21,6 +21,8 @@ public struct SegmentationRunner: Sendable {
     /// Last event folded into the engine.
     public private(set) var cursor: Int64 = 0
     private var mergeCursor: Int64 = 0
+    /// The last erasure the engine has forgotten (not persisted: a restart rebuilds from what is left).
+    private var erasureCursor: Int64 = 0
     /// Events and timers handled per transaction.
     public var batchSize = 1000
     /// Turns migrations and events into actions in the same transaction (the automation).
@@ -57,6 +59,8 @@ public struct SegmentationRunner: Sendable {
         }
         let fit = try await store.latestModelFit()
         engine.adopt(fit)
+        // The rebuilt state already lacks every customer erased so far.
+        erasureCursor = try await store.erasures(after: 0).last?.seq ?? 0
         var migrations = try await followMerges(now: now)
         if previousFingerprint != fingerprint {
             var step = SegmentationCommit()
@@ -123,6 +127,7 @@ public struct SegmentationRunner: Sendable {
     ///   - now: the evaluation instant of each event.
     /// - Returns: the migrations, and how many events were read.
     public mutating func processEvents(clock: Timestamp, now: (StoredEvent) -> Timestamp) async throws -> (migrations: [Migration], read: Int) {
+        try await followErasures()
         let merged = try await followMerges(now: clock)
         let page = try await store.events(after: cursor, limit: batchSize)
         guard !page.isEmpty else { return (merged, 0) }
@@ -210,6 +215,20 @@ public struct SegmentationRunner: Sendable {
         step.values[Key.mergeCursor] = String(mergeCursor)
         try await commit(&step)
         return step.migrations
+    }
+
+    /// Forgets customers erased since the last look: their state leaves memory, so no later re-evaluation
+    /// (a refit, a merge) brings them back.
+    private mutating func followErasures() async throws {
+        let erasures = try await store.erasures(after: erasureCursor)
+        guard !erasures.isEmpty else { return }
+        var step = SegmentationCommit()
+        for erasure in erasures {
+            engine.remove(erasure.profileId)
+            step.removedProfiles.append(erasure.profileId)
+            erasureCursor = erasure.seq
+        }
+        try await commit(&step)
     }
 
     /// Lets the planner add its rows, then commits the step.

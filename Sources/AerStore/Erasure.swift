@@ -51,6 +51,7 @@ extension SQLiteStore {
             try db.execute(sql: "DELETE FROM opt_outs WHERE address = ?", arguments: ["customer:\(profileId)"])
             try db.execute(sql: "DELETE FROM suppressions WHERE kind = 'customer' AND value = ?", arguments: [String(profileId)])
             try db.execute(sql: "DELETE FROM profiles WHERE id = ?", arguments: [profileId])
+            try db.execute(sql: "INSERT INTO profile_erasures (profile_id, at) VALUES (?, ?)", arguments: [profileId, now.millis])
             try Self.audit(db, actor: actor, action: "erase", detail: summary.description, now: now)
             return summary
         }

@@ -48,6 +48,13 @@ extension SQLiteStore {
         }
     }
 
+    public func erasures(after seq: Int64) async throws -> [(seq: Int64, profileId: Int64)] {
+        try await reading { db in
+            try Row.fetchAll(db, sql: "SELECT seq, profile_id FROM profile_erasures WHERE seq > ? ORDER BY seq", arguments: [seq])
+                .map { (seq: $0["seq"], profileId: $0["profile_id"]) }
+        }
+    }
+
     public func allMemberships() async throws -> [Int64: [StoredMembership]] {
         try await reading { db in
             var result: [Int64: [StoredMembership]] = [:]

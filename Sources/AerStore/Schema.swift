@@ -175,6 +175,16 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v6-erasures") { db in
+            // Erasures in order, so a running engine forgets the customer too (it follows this like merges).
+            try db.execute(sql: """
+                CREATE TABLE profile_erasures (
+                    seq INTEGER PRIMARY KEY,
+                    profile_id INTEGER NOT NULL,
+                    at INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -15,6 +15,9 @@ public protocol SegmentationStore: Sendable {
     /// Profile merges recorded after merge position `seq`.
     func merges(after seq: Int64) async throws -> [ProfileMerge]
 
+    /// Profiles erased after erasure position `seq`, in order: (position, profile id).
+    func erasures(after seq: Int64) async throws -> [(seq: Int64, profileId: Int64)]
+
     /// Every stored membership, by profile (to restore the engine after a restart).
     func allMemberships() async throws -> [Int64: [StoredMembership]]
 

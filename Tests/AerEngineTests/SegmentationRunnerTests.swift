@@ -44,6 +44,27 @@ struct SegmentationRunnerTests {
         #expect(replayedPages == 1)
     }
 
+    @Test("an erased customer leaves the running engine too, so no later re-evaluation brings them back")
+    func erasureForgets() async throws {
+        let store = try temporaryStore()
+        var runner = SegmentationRunner(store: store, rules: shopRules)
+        _ = try await runner.start(now: day0)
+        try await ingest(store, [trackEvent("o1", "Order Completed", at: day0), trackEvent("o2", "Order Completed", user: "bob", at: day0)])
+        _ = try await runner.processEvents(clock: day0, now: { _ in day0 })
+        let ada = try #require(try await store.profile(matching: "ada")).id
+        #expect(runner.engine.profileIds.contains(ada))
+        _ = try await store.erase(profileId: ada, suppress: false, actor: "test", now: day0)
+        _ = try await runner.processEvents(clock: day0, now: { _ in day0 })
+        #expect(!runner.engine.profileIds.contains(ada))
+        #expect(runner.engine.profileCount == 1)
+        #expect(try await store.allMemberships()[ada] == nil)
+        // A restart does not replay the erasure onto the survivors.
+        var restarted = SegmentationRunner(store: store, rules: shopRules)
+        _ = try await restarted.start(now: day0)
+        _ = try await restarted.processEvents(clock: day0, now: { _ in day0 })
+        #expect(restarted.engine.profileCount == 1)
+    }
+
     @Test("a timer fires at its own instant even when noticed late, and its migration is dated then")
     func lateTimer() async throws {
         let store = try temporaryStore()
