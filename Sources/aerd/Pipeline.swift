@@ -49,8 +49,25 @@ struct Pipeline: Service {
     }
 
     private func supervise(_ running: borrowing Mutex<Task<Void, Never>?>) async throws {
-        defer { post.finish() }
         var controls = controls.makeAsyncIterator()
+        let outcome: Result<Void, any Error>
+        do {
+            try await serve(&controls, running)
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        // No more swaps: answer any that came too late, so no reload waits forever.
+        post.finish()
+        while let control = await controls.next() {
+            if case .swap(_, let done) = control { done.resume() }
+        }
+        try outcome.get()
+    }
+
+    private func serve(
+        _ controls: inout AsyncStream<Control>.Iterator, _ running: borrowing Mutex<Task<Void, Never>?>
+    ) async throws {
         var generation = 0
         var group = start(first, generation: generation, running)
         var stopping = false
