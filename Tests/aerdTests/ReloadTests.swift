@@ -119,14 +119,18 @@ struct ReloadTests {
         #expect(audit.contains("configuration reloaded"))
     }
 
-    @Test("POST /-/reload applies a good change")
+    @Test("POST /-/reload applies a good change, and names settings that need a restart")
     func reloadOverHTTP() async throws {
         let config = try EditableConfig()
         let daemon = try Daemon(state: try temporaryDirectory(), config: config.directory)
         try config.addWriteKeyAndSegment()
+        let main = try String(contentsOfFile: config.main, encoding: .utf8)
+        try main.replacingOccurrences(of: "busy_timeout: 5s", with: "busy_timeout: 6s").write(toFile: config.main, atomically: true, encoding: .utf8)
         let (status, body) = try await request("POST", daemon.base + "/-/reload", headers: adminAuth)
         #expect(status == 200)
         #expect(body.contains(#""reloaded":true"#))
+        #expect(body.contains("restart aerd to apply"))
+        #expect(body.contains("busy_timeout 6s"))
         #expect(try await request("POST", daemon.base + "/v1/track", body: track("h1"), headers: basic("app_write_key")).0 == 200)
         #expect(daemon.stop() == 0)
     }
