@@ -1,3 +1,4 @@
+import AerAnalytics
 public import AerCore
 public import AerStore
 public import Logging
@@ -86,6 +87,9 @@ public struct RefitService: Service {
                 logger.warning("lifecycle set '\(set)' has no stage values in fit \(fit.id), its migrations carry no value at stake: \(reason)")
             }
             fitted(fit)
+        } catch let error as AnalyticsError where error.code == .tooFewCustomers {
+            // A young shop: not a fault, just not enough purchases yet.
+            logger.notice("customer-value models not fitted yet, next attempt in \(interval): \(error)")
         } catch {
             logger.error("customer-value refit failed, keeping the previous parameters; next attempt in \(interval): \(error)")
         }
