@@ -48,6 +48,14 @@ struct CLVRefit: AsyncParsableCommand {
         case .table:
             print("fit \(fit.id) recorded at \(fit.fittedAt.iso8601) from \(fit.purchases) purchases (period \(fit.valuation.period.rawValue), horizon \(fit.horizon))")
             print(CLVFit.describe(purchases, spend, customers: purchases.customers, repeatBuyers: spend.customers, format: .table))
+            for set in configuration.lifecycles {
+                guard let values = fit.stageValues[set.id] else { continue }
+                print("\nstage values of '\(set.id)' (Markov chain, what a customer in the stage is worth):")
+                for stage in set.stages {
+                    guard let value = values[stage.id] else { continue }
+                    print("  " + stage.id.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: "%12.2f", value))
+                }
+            }
         case .json:
             var object = CLVFit.json(purchases, spend, customers: purchases.customers, repeatBuyers: spend.customers)
             object["fit"] = .number(Double(fit.id))
@@ -55,6 +63,9 @@ struct CLVRefit: AsyncParsableCommand {
             object["purchases"] = .number(Double(fit.purchases))
             object["period"] = .string(fit.valuation.period.rawValue)
             object["horizon"] = .string(fit.horizon.description)
+            object["stageValues"] = .object(JSONObject(fit.stageValues.sorted { $0.key < $1.key }.map { set, values in
+                (set, JSONValue.object(JSONObject(values.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.number($0.value)) })))
+            }))
             print(JSONWriter.string(.object(object), pretty: true))
         }
     }

@@ -1,3 +1,4 @@
+import AerCore
 import Foundation
 import Testing
 
@@ -52,5 +53,38 @@ struct CLVRefitCommandTests {
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("aerd clv refit: BG/NBD needs at least 10 customers"))
         #expect(outcome.stderr.contains("the previous fit stays in use"))
+    }
+
+    @Test("imported transactions are fitted and the fit is recorded; json shows parameters, data size and stage values")
+    func importedTransactions() throws {
+        let state = try temporaryDirectory()
+        // 400 CDNOW customers as transactions: each one's (x, t_x, T) in weeks, repeat purchases evenly spaced.
+        let summary = try String(contentsOfFile: repositoryRoot + "/Tests/AerAnalyticsTests/Fixtures/cdnow_customers_summary_with_transactions.csv", encoding: .utf8)
+        let end = try #require(Timestamp(iso8601: "2026-11-01T12:00:00Z"))
+        let week = 7 * 86_400_000.0
+        var rows = ["customer_id,order_id,date,amount"]
+        for (index, line) in summary.split(whereSeparator: \.isNewline).dropFirst().prefix(400).enumerated() {
+            let fields = line.split(separator: ",").map { Double($0) ?? 0 }
+            let (repeats, last, age, spend) = (Int(fields[1]), fields[2], fields[3], max(fields[4], 10))
+            let birth = end.millis - Int64(age * week)
+            rows.append("c\(index),o\(index)-0,\(Timestamp(millis: birth).iso8601),\(spend)")
+            for purchase in stride(from: 1, through: repeats, by: 1) {
+                let at = birth + Int64(last * week * Double(purchase) / Double(repeats))
+                rows.append("c\(index),o\(index)-\(purchase),\(Timestamp(millis: at).iso8601),\(spend)")
+            }
+        }
+        try rows.joined(separator: "\n").write(toFile: state + "/orders.csv", atomically: true, encoding: .utf8)
+        let imported = try aerd(["import", "--config", repositoryRoot + "/config", "--state", state, "--kind", "transactions", state + "/orders.csv"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let outcome = try aerd(["clv", "refit", "--config", repositoryRoot + "/config", "--state", state, "--format", "json"])
+        #expect(outcome.status == 0, "\(outcome.stderr) \(imported.stdout)")
+        let fit = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+        #expect(fit["fit"] as? Double == 1)
+        #expect(fit["purchases"] as? Double == Double(rows.count - 1))
+        #expect((fit["bgnbd"] as? [String: Any])?["customers"] as? Double == 400)
+        #expect(fit["stageValues"] is [String: Any])
+        let table = try aerd(["clv", "refit", "--config", repositoryRoot + "/config", "--state", state])
+        #expect(table.status == 0)
+        #expect(table.stdout.hasPrefix("fit 2 recorded at "))
     }
 }
