@@ -71,7 +71,8 @@ public struct WebhookPlugin: ChannelPlugin, CustomStringConvertible {
         guard let components = URLComponents(string: settings.url), let scheme = components.scheme?.lowercased(),
               scheme == "https" || scheme == "http", let host = components.host, !host.isEmpty
         else {
-            throw ChannelSetupError(key: "url", "'\(settings.url)' is not an http(s) URL such as https://example.com/hooks/aerd")
+            // Only scheme and host are shown: providers put secrets in the path.
+            throw ChannelSetupError(key: "url", "'\(settings.endpoint)' is not an http(s) URL such as https://example.com/hooks/aerd")
         }
         let secrets: [(key: String, value: String)]
         switch (settings.secret, settings.secrets) {

@@ -43,6 +43,9 @@ public struct SegmentationRunner: Sendable {
     ///   and the watchdog must see that it advances).
     /// - Returns: the migrations the configuration change caused.
     public mutating func start(now: Timestamp, progress: () -> Void = {}) async throws -> [Migration] {
+        // Read before the replay: the rebuilt state lacks every customer erased so far, and one erased while
+        // the log replays is forgotten by the next `forgetErased()`.
+        erasureCursor = try await store.erasures(after: 0).last?.seq ?? 0
         cursor = try await Self.committedCursor(in: store)
         mergeCursor = Int64(try await store.engineValue(Key.mergeCursor) ?? "0") ?? 0
         let previousFingerprint = try await store.engineValue(Key.fingerprint)
@@ -59,8 +62,6 @@ public struct SegmentationRunner: Sendable {
         }
         let fit = try await store.latestModelFit()
         engine.adopt(fit)
-        // The rebuilt state already lacks every customer erased so far.
-        erasureCursor = try await store.erasures(after: 0).last?.seq ?? 0
         var migrations = try await followMerges(now: now)
         if previousFingerprint != fingerprint {
             var step = SegmentationCommit()
@@ -127,7 +128,6 @@ public struct SegmentationRunner: Sendable {
     ///   - now: the evaluation instant of each event.
     /// - Returns: the migrations, and how many events were read.
     public mutating func processEvents(clock: Timestamp, now: (StoredEvent) -> Timestamp) async throws -> (migrations: [Migration], read: Int) {
-        try await followErasures()
         let merged = try await followMerges(now: clock)
         let page = try await store.events(after: cursor, limit: batchSize)
         guard !page.isEmpty else { return (merged, 0) }
@@ -218,8 +218,8 @@ public struct SegmentationRunner: Sendable {
     }
 
     /// Forgets customers erased since the last look: their state leaves memory, so no later re-evaluation
-    /// (a refit, a merge) brings them back.
-    private mutating func followErasures() async throws {
+    /// (a refit, a merge) brings them back. Call it first in each step.
+    public mutating func forgetErased() async throws {
         let erasures = try await store.erasures(after: erasureCursor)
         guard !erasures.isEmpty else { return }
         var step = SegmentationCommit()

@@ -72,6 +72,7 @@ public struct SegmentationService: Service {
     private func loop(_ runner: inout SegmentationRunner) async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let now = clock.now()
+            try await runner.forgetErased()
             try await runner.resolveWaits(now: now)
             let refitted = try await runner.refreshModel(now: now)
             let fired = try await runner.fireTimers(until: now)
@@ -82,7 +83,7 @@ public struct SegmentationService: Service {
                     "to": "\(migration.to ?? "-")", "cause": "\(migration.cause)",
                 ])
             }
-            metrics.migrated(fired + migrations)
+            metrics.migrated(refitted + fired + migrations)
             // After the step's commit: heartbeat, and the dispatcher learns of new outbox rows at once.
             observer.iteration()
             if read == runner.batchSize { continue }

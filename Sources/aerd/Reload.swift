@@ -22,6 +22,9 @@ final class ConfigurationReload: Sendable {
     /// What a reload needs from the daemon around it.
     struct Context: Sendable {
         var directory: String
+        /// The configuration the process started with: what `server.listen`, `state_dir`, `store` and `log`
+        /// still come from, whatever reloads happened since.
+        var started: AerConfiguration
         var endpoint: Endpoint
         var listenOverridden: Bool
         var stateOverridden: Bool
@@ -73,18 +76,26 @@ final class ConfigurationReload: Sendable {
             report = ReloadReport(successful: false, fingerprint: old.configuration.fingerprint, summary: old.configuration.summary, errors: errors.lines)
             notifier?.send("READY=1\nSTATUS=serving: \(old.configuration.summary) (last reload failed, see the log)")
         case .success(let new):
-            let restart = new.restartOnlyChanges(
-                from: old.configuration, listenOverridden: context.listenOverridden, stateOverridden: context.stateOverridden)
-            for change in restart { logger.warning("configuration reload: \(change)") }
-            context.server.reconfigure(new.serverOptions(at: context.endpoint))
             let summary = new.configuration.summary
-            await context.pipeline.replace(with: context.services(new) {
+            let swapped = await context.pipeline.replace(with: context.services(new) {
                 notifier?.send("READY=1\nSTATUS=serving: \(summary)")
             })
-            serving.withLock { $0 = new }
-            await ChannelRegistry.shutdown(old.channels)
-            logger.info("configuration reloaded", metadata: ["config": "\(summary)", "fingerprint": "\(new.configuration.fingerprint)"])
-            report = ReloadReport(successful: true, fingerprint: new.configuration.fingerprint, summary: summary, needsRestart: restart)
+            if swapped {
+                context.server.reconfigure(new.serverOptions(at: context.endpoint))
+                serving.withLock { $0 = new }
+                await ChannelRegistry.shutdown(old.channels)
+                let restart = new.restartOnlyChanges(
+                    from: context.started, listenOverridden: context.listenOverridden, stateOverridden: context.stateOverridden)
+                for change in restart { logger.warning("configuration reload: \(change)") }
+                logger.info("configuration reloaded", metadata: ["config": "\(summary)", "fingerprint": "\(new.configuration.fingerprint)"])
+                report = ReloadReport(successful: true, fingerprint: new.configuration.fingerprint, summary: summary, needsRestart: restart)
+            } else {
+                await ChannelRegistry.shutdown(new.channels)
+                logger.notice("configuration reload abandoned: aerd is stopping")
+                report = ReloadReport(
+                    successful: false, fingerprint: old.configuration.fingerprint, summary: old.configuration.summary,
+                    errors: ["aerd is stopping; the reload was abandoned"])
+            }
         }
         context.metrics.configLoaded(successful: report.successful, fingerprint: report.fingerprint, at: context.clock.now())
         let detail = report.successful

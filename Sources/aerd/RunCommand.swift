@@ -115,7 +115,7 @@ struct RunCommand: AsyncParsableCommand {
         let reload = ConfigurationReload(
             serving: first,
             context: .init(
-                directory: options.config, endpoint: endpoint, listenOverridden: listen != nil, stateOverridden: state != nil,
+                directory: options.config, started: configuration, endpoint: endpoint, listenOverridden: listen != nil, stateOverridden: state != nil,
                 server: server, pipeline: pipeline, store: store, clock: clock, notifier: notifier, logger: logger, metrics: metrics,
                 services: services))
         reloading.withLock { $0 = reload }
@@ -130,6 +130,7 @@ struct RunCommand: AsyncParsableCommand {
             group.append(.init(service: watchdog))
         }
         group.append(.init(service: ShutdownAnnouncer {
+            pipeline.refuseSwaps()
             readiness.markDraining()
             notifier?.send("STOPPING=1\nSTATUS=draining")
         }))

@@ -136,6 +136,21 @@ struct ChannelRegistryTests {
         #expect(errors.description.split(separator: "\n").count == 2)
     }
 
+    @Test("a mistyped webhook URL is reported without its path, where providers put secrets")
+    func badURLHidesSecret() async {
+        var settings = webhook.settings
+        settings["url"] = "htps://hooks.example.com/services/T0/B0/s3cr3t"
+        let result = await ChannelRegistry.build([definition("hook", .webhook, settings)], context: context)
+        guard case .failure(let errors) = result else {
+            Issue.record("expected the build to fail")
+            return
+        }
+        #expect(errors.diagnostics.map(\.message) == [
+            "channel 'hook': url: 'htps://hooks.example.com/…' is not an http(s) URL such as https://example.com/hooks/aerd",
+        ])
+        #expect(!errors.description.contains("s3cr3t"))
+    }
+
     @Test("a channel id defined twice is an error")
     func duplicate() async {
         #expect(await diagnostics([webhook, webhook]) == [

@@ -54,7 +54,7 @@ struct SegmentationRunnerTests {
         let ada = try #require(try await store.profile(matching: "ada")).id
         #expect(runner.engine.profileIds.contains(ada))
         _ = try await store.erase(profileId: ada, suppress: false, actor: "test", now: day0)
-        _ = try await runner.processEvents(clock: day0, now: { _ in day0 })
+        try await runner.forgetErased()
         #expect(!runner.engine.profileIds.contains(ada))
         #expect(runner.engine.profileCount == 1)
         #expect(try await store.allMemberships()[ada] == nil)
