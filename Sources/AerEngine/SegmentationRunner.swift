@@ -64,17 +64,14 @@ public struct SegmentationRunner: Sendable {
         engine.adopt(fit)
         var migrations = try await followMerges(now: now)
         if previousFingerprint != fingerprint {
-            var step = SegmentationCommit()
-            for profile in engine.profileIds {
-                record(engine.reevaluate(profile, at: now, cause: .config), into: &step)
+            let keep = engine.rules.targetIds
+            migrations += try await reevaluateAll(now: now, cause: .config, progress: progress) { [fingerprint] last in
+                last.values[Key.fingerprint] = fingerprint
+                last.values[Key.modelFit] = fit.map { String($0.id) }
+                last.keepOnlySets = keep
             }
-            step.values[Key.fingerprint] = fingerprint
-            step.values[Key.modelFit] = fit.map { String($0.id) }
-            step.keepOnlySets = engine.rules.targetIds
-            try await commit(&step)
-            migrations += step.migrations
         } else if try await store.engineValue(Key.modelFit) != fit.map({ String($0.id) }) {
-            migrations += try await reevaluateForModel(now: now)
+            migrations += try await reevaluateForModel(now: now, progress: progress)
         }
         return migrations
     }
@@ -86,23 +83,45 @@ public struct SegmentationRunner: Sendable {
 
     /// Picks up a refit: when the store's latest fit is not the one the engine holds, adopts it and, if some
     /// rule reads a prediction, re-evaluates every customer at `now` (cause `model`).
+    /// - Parameter progress: called after each commit of the re-evaluation.
     /// - Returns: the migrations the new model caused.
-    public mutating func refreshModel(now: Timestamp) async throws -> [Migration] {
+    public mutating func refreshModel(now: Timestamp, progress: () -> Void = {}) async throws -> [Migration] {
         guard try await store.latestModelFitId() != engine.model?.id else { return [] }
         engine.adopt(try await store.latestModelFit())
-        return try await reevaluateForModel(now: now)
+        return try await reevaluateForModel(now: now, progress: progress)
     }
 
-    private mutating func reevaluateForModel(now: Timestamp) async throws -> [Migration] {
-        var step = SegmentationCommit()
-        if engine.rules.usesPredictions {
-            for profile in engine.profileIds {
-                record(engine.reevaluate(profile, at: now, cause: .model), into: &step)
-            }
+    private mutating func reevaluateForModel(now: Timestamp, progress: () -> Void) async throws -> [Migration] {
+        let fit = engine.model.map { String($0.id) }
+        guard engine.rules.usesPredictions else {
+            var step = SegmentationCommit()
+            step.values[Key.modelFit] = fit
+            try await commit(&step)
+            return []
         }
-        step.values[Key.modelFit] = engine.model.map { String($0.id) }
-        try await commit(&step)
-        return step.migrations
+        return try await reevaluateAll(now: now, cause: .model, progress: progress) { $0.values[Key.modelFit] = fit }
+    }
+
+    /// Re-evaluates every customer at `now`, `batchSize` customers per commit, so no transaction grows with the
+    /// store and `progress` runs between commits. `finish` adds to the last commit what marks the work done;
+    /// a restart midway does it again, which changes nothing for the customers already re-evaluated.
+    private mutating func reevaluateAll(
+        now: Timestamp, cause: MigrationCause, progress: () -> Void, finish: (inout SegmentationCommit) -> Void
+    ) async throws -> [Migration] {
+        let profiles = engine.profileIds
+        var migrations: [Migration] = []
+        var start = 0
+        repeat {
+            var step = SegmentationCommit()
+            let end = min(start + batchSize, profiles.count)
+            for profile in profiles[start..<end] { record(engine.reevaluate(profile, at: now, cause: cause), into: &step) }
+            start = end
+            if start == profiles.count { finish(&step) }
+            try await commit(&step)
+            migrations += step.migrations
+            progress()
+        } while start < profiles.count
+        return migrations
     }
 
     /// Re-evaluates customers whose timers are due at or before `instant`, each at its own due instant.

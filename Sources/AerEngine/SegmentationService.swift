@@ -23,16 +23,17 @@ public struct SegmentationService: Service {
         public var started: @Sendable () -> Void
         /// One loop iteration committed (the engine is making progress; new outbox rows may be due).
         public var iteration: @Sendable () -> Void
-        /// One page of the log replayed while the state is rebuilt at start (progress, nothing committed).
-        public var replaying: @Sendable () -> Void
+        /// Long work advanced by one page: the log replayed while the state is rebuilt, or customers
+        /// re-evaluated after a rules or model change (the watchdog must see that it moves).
+        public var progress: @Sendable () -> Void
 
         public init(
             started: @escaping @Sendable () -> Void = {}, iteration: @escaping @Sendable () -> Void = {},
-            replaying: @escaping @Sendable () -> Void = {}
+            progress: @escaping @Sendable () -> Void = {}
         ) {
             self.started = started
             self.iteration = iteration
-            self.replaying = replaying
+            self.progress = progress
         }
     }
 
@@ -56,7 +57,7 @@ public struct SegmentationService: Service {
     public func run() async throws {
         var runner = SegmentationRunner(store: store, rules: rules)
         runner.planner = planner
-        let changed = try await runner.start(now: clock.now(), progress: observer.replaying)
+        let changed = try await runner.start(now: clock.now(), progress: observer.progress)
         metrics.migrated(changed)
         logger.info("segmentation engine started", metadata: [
             "profiles": "\(runner.engine.profileCount)", "cursor": "\(runner.cursor)", "config_migrations": "\(changed.count)",
@@ -74,7 +75,7 @@ public struct SegmentationService: Service {
             let now = clock.now()
             try await runner.forgetErased()
             try await runner.resolveWaits(now: now)
-            let refitted = try await runner.refreshModel(now: now)
+            let refitted = try await runner.refreshModel(now: now, progress: observer.progress)
             let fired = try await runner.fireTimers(until: now)
             let (migrations, read) = try await runner.processEvents(clock: now, now: { _ in now })
             for migration in refitted + fired + migrations {

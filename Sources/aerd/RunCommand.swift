@@ -88,7 +88,7 @@ struct RunCommand: AsyncParsableCommand {
                 observer: .init(started: started, iteration: {
                     engineBeat.beat()
                     dispatchWakeup.signal()
-                }, replaying: { engineBeat.beat() }), metrics: metrics)
+                }, progress: { engineBeat.beat() }), metrics: metrics)
             let dispatcher = Dispatcher(
                 store: store, channels: generation.channels,
                 gate: generation.assembly.policies(store: store, channels: generation.channels), clock: clock, logger: logger,

@@ -65,6 +65,25 @@ struct SegmentationRunnerTests {
         #expect(restarted.engine.profileCount == 1)
     }
 
+    @Test("a rules change re-evaluates every customer in commits of batchSize, reporting progress after each")
+    func chunkedReevaluation() async throws {
+        let store = try temporaryStore()
+        var first = SegmentationRunner(store: store, rules: RuleSet(segments: [topSpender], lifecycles: []))
+        _ = try await first.start(now: day0)
+        try await ingest(store, ["ada", "bob", "cy"].map { trackEvent("o-\($0)", "Order Completed", user: $0, at: day0) })
+        _ = try await first.processEvents(clock: day0, now: { _ in day0 })
+        var changed = SegmentationRunner(store: store, rules: shopRules)
+        changed.batchSize = 1
+        var commits = 0
+        let migrations = try await changed.start(now: day0) { commits += 1 }
+        // One page of replay, then one commit per customer.
+        #expect(commits == 1 + 3)
+        #expect(migrations.filter { $0.set == "lifecycle" && $0.cause == .config }.count == 3)
+        // The change is recorded as done: the next start re-evaluates nobody.
+        var again = SegmentationRunner(store: store, rules: shopRules)
+        #expect(try await again.start(now: day0).isEmpty)
+    }
+
     @Test("a timer fires at its own instant even when noticed late, and its migration is dated then")
     func lateTimer() async throws {
         let store = try temporaryStore()
