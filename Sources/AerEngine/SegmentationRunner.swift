@@ -166,8 +166,11 @@ public struct SegmentationRunner: Sendable {
     public mutating func simulate(until end: Timestamp) async throws -> [Migration] {
         var migrations: [Migration] = []
         var now = Timestamp(millis: .min)
+        // Events read but not yet applied: a step mostly ends at a timer long before the page does, and the rest
+        // of the page waits here rather than being read and decoded again, so the log is read once.
+        var page: ArraySlice<StoredEvent> = []
         while true {
-            let page = try await store.events(after: cursor, limit: batchSize)
+            if page.isEmpty { page = try await store.events(after: cursor, limit: batchSize)[...] }
             guard let first = page.first else { break }
             let nextDue = try await store.nextTimer()
             // Events up to the next due timer go in one step; a timer due first fires first.
@@ -188,6 +191,7 @@ public struct SegmentationRunner: Sendable {
                 cursor = stored.seq
                 applied.append(stored)
             }
+            page.removeFirst(applied.count)
             step.values[Key.cursor] = String(cursor)
             try await commit(&step, events: applied)
             migrations += step.migrations

@@ -157,6 +157,29 @@ struct SegmentationRunnerTests {
         #expect(restarted.engine.memberships(of: 1).first?.stage == "loyal")
     }
 
+    @Test("a simulation fires each timer between the events around it, however many events a page of the log holds", arguments: [1, 2, 1000])
+    func simulationAcrossPages(batchSize: Int) async throws {
+        let store = try temporaryStore()
+        var runner = SegmentationRunner(store: store, rules: shopRules)
+        runner.batchSize = batchSize
+        _ = try await runner.start(now: day0)
+        try await ingest(store, [
+            trackEvent("a1", "Order Completed", user: "ada", at: day0),
+            trackEvent("b1", "Order Completed", user: "bob", at: day0 + .days(65)),
+            trackEvent("a2", "Order Completed", user: "ada", at: day0 + .days(70)),
+        ])
+        let migrations = try await runner.simulate(until: day0 + .days(150))
+        #expect(moves(migrations) == [
+            "lifecycle: - → active @2026-01-01T00:00:00.000Z (event)",
+            "lifecycle: active → at_risk @2026-03-02T00:00:00.000Z (timer)",
+            "lifecycle: - → active @2026-03-07T00:00:00.000Z (event)",
+            "lifecycle: at_risk → active @2026-03-12T00:00:00.000Z (event)",
+            "lifecycle: active → at_risk @2026-05-06T00:00:00.000Z (timer)",
+            "lifecycle: active → at_risk @2026-05-11T00:00:00.000Z (timer)",
+        ])
+        #expect(runner.cursor == 3)
+    }
+
     @Test("a merge of an anonymous history into a known customer rebuilds the survivor")
     func merge() async throws {
         let store = try temporaryStore()
