@@ -174,11 +174,11 @@ struct SMSDeliveryTests {
 
     @Test("connection refused is a retry")
     func connectionRefused() async throws {
-        // The receiver's port, once it has stopped, has nobody listening.
-        let closed = try await withHTTPReceiver { base, _ in base }
-        let error = try await withPlugin(settings(closed, timeout: 1)) { await failure($0, message()) }
-        #expect(error?.isRetryable == true)
-        #expect(error?.message == "cannot reach 127.0.0.1: connection refused")
+        try await withRefusingPort { closed in
+            let error = try await withPlugin(settings(closed, timeout: 1)) { await failure($0, message()) }
+            #expect(error?.isRetryable == true)
+            #expect(error?.message == "cannot reach 127.0.0.1: connection refused")
+        }
     }
 
     @Test("no answer within the timeout is a retry")

@@ -157,20 +157,22 @@ struct WebhookDeliveryTests {
 
     @Test("connection refused is a retry")
     func connectionRefused() async throws {
-        let closed = try await withHTTPReceiver { base, _ in base }
-        let error = try await withPlugin(WebhookSettings(url: closed, secret: secret, timeout: 1)) { await failure($0) }
-        #expect(error?.isRetryable == true)
-        #expect(error?.message == "POST \(closed) failed: connection refused")
+        try await withRefusingPort { closed in
+            let error = try await withPlugin(WebhookSettings(url: closed, secret: secret, timeout: 1)) { await failure($0) }
+            #expect(error?.isRetryable == true)
+            #expect(error?.message == "POST \(closed) failed: connection refused")
+        }
     }
 
     @Test("errors and descriptions leave out the URL's path and query, where providers put secrets")
     func secretPathHidden() async throws {
-        let closed = try await withHTTPReceiver { base, _ in base }
-        let settings = WebhookSettings(url: closed + "/services/T0/B0/sk_live_secret?token=t0ken", secret: secret, timeout: 1)
-        #expect(settings.endpoint == closed + "/…")
-        #expect(!settings.description.contains("sk_live_secret"))
-        let error = try await withPlugin(settings) { await failure($0) }
-        #expect(error?.message == "POST \(closed)/… failed: connection refused")
+        try await withRefusingPort { closed in
+            let settings = WebhookSettings(url: closed + "/services/T0/B0/sk_live_secret?token=t0ken", secret: secret, timeout: 1)
+            #expect(settings.endpoint == closed + "/…")
+            #expect(!settings.description.contains("sk_live_secret"))
+            let error = try await withPlugin(settings) { await failure($0) }
+            #expect(error?.message == "POST \(closed)/… failed: connection refused")
+        }
     }
 
     @Test("no answer within the timeout is a retry")
