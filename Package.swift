@@ -203,7 +203,7 @@ let package = Package(
             swiftSettings: strict),
 
         .testTarget(
-            name: "EmailChannelTests", dependencies: ["EmailChannel", "AerPluginAPI", .product(name: "Logging", package: "swift-log")],
+            name: "EmailChannelTests", dependencies: ["EmailChannel", "AerPluginAPI", "ChannelTestKit", .product(name: "Logging", package: "swift-log")],
             exclude: ["smtp_server.py"]),
         .testTarget(name: "AerJSONTests", dependencies: ["AerJSON"]),
         .testTarget(name: "AerConfigTests", dependencies: ["AerConfig", "AerCore", "AerLogging"]),

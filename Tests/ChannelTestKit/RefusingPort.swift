@@ -4,10 +4,10 @@ import Glibc
 import Darwin
 #endif
 
-/// Runs `body` with `http://127.0.0.1:PORT` for a port that refuses connections: a TCP socket bound to it but
-/// not listening. Held for the whole body, so no other test's server can take the port meanwhile (a port
-/// merely closed after use can be handed out again and answer).
-public func withRefusingPort<T>(_ body: (_ baseURL: String) async throws -> T) async throws -> T {
+/// Runs `body` with a loopback port that refuses connections: a TCP socket bound to it but not listening.
+/// Held for the whole body, so no other test's server can take the port meanwhile (a port merely closed
+/// after use can be handed out again and answer).
+public func withRefusingPort<T>(_ body: (_ port: Int) async throws -> T) async throws -> T {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw RefusingPortError(step: "socket", code: errno) }
     defer { close(fd) }
@@ -20,7 +20,7 @@ public func withRefusingPort<T>(_ body: (_ baseURL: String) async throws -> T) a
         pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
     }
     guard bound else { throw RefusingPortError(step: "bind", code: errno) }
-    return try await body("http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))")
+    return try await body(Int(UInt16(bigEndian: address.sin_port)))
 }
 
 /// The refusing port could not be set up.

@@ -1,4 +1,5 @@
 import AerPluginAPI
+import ChannelTestKit
 import Foundation
 import Testing
 
@@ -279,11 +280,13 @@ struct DeliveryTests {
 
     @Test("a server that is down (connection refused) is a retry")
     func serverDown() async throws {
-        let channel = try Fixture.channel(Fixture.settings(nil, port: try SMTPTestServer.closedPort()))
-        let error = await deliveryError { () async throws(DeliveryError) in try await channel.deliver(Fixture.message()) }
-        await channel.shutdown()
-        #expect(error?.isRetryable == true)
-        #expect(error?.message.contains("smtp://127.0.0.1:") == true)
+        try await withRefusingPort { port in
+            let channel = try Fixture.channel(Fixture.settings(nil, port: port))
+            let error = await deliveryError { () async throws(DeliveryError) in try await channel.deliver(Fixture.message()) }
+            await channel.shutdown()
+            #expect(error?.isRetryable == true)
+            #expect(error?.message.contains("smtp://127.0.0.1:") == true)
+        }
     }
 
     @Test(
@@ -291,30 +294,36 @@ struct DeliveryTests {
         arguments: ["ada", "ada@@example.com", "ada@example", "a da@example.com", "<ada@example.com>", "ada@exa_mple.com", "ada\r\n@example.com"])
     func invalidAddress(address: String) async throws {
         // Nothing listens on the port: had the channel connected, the error would be a retry.
-        let channel = try Fixture.channel(Fixture.settings(nil, port: try SMTPTestServer.closedPort()))
-        let error = await deliveryError { () async throws(DeliveryError) in try await channel.deliver(Fixture.message(to: address)) }
-        await channel.shutdown()
-        #expect(error?.disposition == .permanent)
-        #expect(error?.message.hasPrefix("recipient address '") == true)
-        #expect(error?.message.contains("is invalid: ") == true)
+        try await withRefusingPort { port in
+            let channel = try Fixture.channel(Fixture.settings(nil, port: port))
+            let error = await deliveryError { () async throws(DeliveryError) in try await channel.deliver(Fixture.message(to: address)) }
+            await channel.shutdown()
+            #expect(error?.disposition == .permanent)
+            #expect(error?.message.hasPrefix("recipient address '") == true)
+            #expect(error?.message.contains("is invalid: ") == true)
+        }
     }
 
     @Test("a customer without an email address is permanent")
     func missingAddress() async throws {
-        let channel = try Fixture.channel(Fixture.settings(nil, port: try SMTPTestServer.closedPort()))
-        let error = await deliveryError { () async throws(DeliveryError) in try await channel.deliver(Fixture.message(to: nil)) }
-        await channel.shutdown()
-        #expect(error?.disposition == .permanent)
-        #expect(error?.message.contains("no email address") == true)
+        try await withRefusingPort { port in
+            let channel = try Fixture.channel(Fixture.settings(nil, port: port))
+            let error = await deliveryError { () async throws(DeliveryError) in try await channel.deliver(Fixture.message(to: nil)) }
+            await channel.shutdown()
+            #expect(error?.disposition == .permanent)
+            #expect(error?.message.contains("no email address") == true)
+        }
     }
 
     @Test("after shutdown a send is a retry, not a hang")
     func afterShutdown() async throws {
-        let channel = try Fixture.channel(Fixture.settings(nil, port: try SMTPTestServer.closedPort()))
-        await channel.shutdown()
-        let error = await deliveryError { () async throws(DeliveryError) in try await channel.deliver(Fixture.message()) }
-        #expect(error?.isRetryable == true)
-        #expect(error?.message.contains("shutting down") == true)
+        try await withRefusingPort { port in
+            let channel = try Fixture.channel(Fixture.settings(nil, port: port))
+            await channel.shutdown()
+            let error = await deliveryError { () async throws(DeliveryError) in try await channel.deliver(Fixture.message()) }
+            #expect(error?.isRetryable == true)
+            #expect(error?.message.contains("shutting down") == true)
+        }
     }
 
     // MARK: Connections

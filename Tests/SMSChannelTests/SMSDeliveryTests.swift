@@ -174,7 +174,8 @@ struct SMSDeliveryTests {
 
     @Test("connection refused is a retry")
     func connectionRefused() async throws {
-        try await withRefusingPort { closed in
+        try await withRefusingPort { port in
+            let closed = "http://127.0.0.1:\(port)"
             let error = try await withPlugin(settings(closed, timeout: 1)) { await failure($0, message()) }
             #expect(error?.isRetryable == true)
             #expect(error?.message == "cannot reach 127.0.0.1: connection refused")

@@ -157,7 +157,8 @@ struct WebhookDeliveryTests {
 
     @Test("connection refused is a retry")
     func connectionRefused() async throws {
-        try await withRefusingPort { closed in
+        try await withRefusingPort { port in
+            let closed = "http://127.0.0.1:\(port)"
             let error = try await withPlugin(WebhookSettings(url: closed, secret: secret, timeout: 1)) { await failure($0) }
             #expect(error?.isRetryable == true)
             #expect(error?.message == "POST \(closed) failed: connection refused")
@@ -166,7 +167,8 @@ struct WebhookDeliveryTests {
 
     @Test("errors and descriptions leave out the URL's path and query, where providers put secrets")
     func secretPathHidden() async throws {
-        try await withRefusingPort { closed in
+        try await withRefusingPort { port in
+            let closed = "http://127.0.0.1:\(port)"
             let settings = WebhookSettings(url: closed + "/services/T0/B0/sk_live_secret?token=t0ken", secret: secret, timeout: 1)
             #expect(settings.endpoint == closed + "/…")
             #expect(!settings.description.contains("sk_live_secret"))
